@@ -1,0 +1,18 @@
+"""The Azure Functions app: one blueprint per module of functions/.
+
+Kept light on purpose: importing it opens no connection and imports no cloud SDK that a first request does
+not need (each adapter imports its SDK when first used), so cold starts stay short.
+"""
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from functions import candidates, jobs, meta, tokens
+from shared.observability import install_log_masking
+
+install_log_masking()
+
+app = df.DFApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+for module in (meta, jobs, candidates, tokens):
+    app.register_functions(module.bp)

@@ -1,0 +1,50 @@
+"""Admin API: API tokens."""
+
+from __future__ import annotations
+
+import azure.durable_functions as df
+
+from functions.http import ApiRequest, endpoint
+from shared.openapi import QueryParam
+from shared.schemas.tokens import Token, TokenCreate, TokenCreated, TokenList
+from shared.services import tokens
+
+bp = df.Blueprint()
+TAGS = ("tokens",)
+
+
+@endpoint(
+    bp,
+    "tokens",
+    "POST",
+    role="admin",
+    summary="Mint an API token (the secret is shown once)",
+    tags=TAGS,
+    request_model=TokenCreate,
+    response_model=TokenCreated,
+    status=201,
+)
+def create_token(request: ApiRequest) -> TokenCreated:
+    return tokens.create_token(request.json(TokenCreate), created_by=request.principal.actor)
+
+
+@endpoint(
+    bp,
+    "tokens",
+    "GET",
+    role="admin",
+    summary="List API tokens (never their secrets)",
+    tags=TAGS,
+    response_model=TokenList,
+    errors=(422,),
+    query=(QueryParam("include_revoked", "Also list revoked tokens.", {"type": "boolean"}),),
+)
+def list_tokens(request: ApiRequest) -> TokenList:
+    return TokenList(items=tokens.list_tokens(request.query_bool("include_revoked")))
+
+
+@endpoint(
+    bp, "tokens/{id}", "DELETE", role="admin", summary="Revoke an API token", tags=TAGS, response_model=Token
+)
+def revoke_token(request: ApiRequest) -> Token:
+    return tokens.revoke_token(request.uuid_param(), request.principal)

@@ -1,0 +1,1 @@
+"""The PostgreSQL data layer: plain parameterised SQL, one module per aggregate."""

@@ -1,0 +1,80 @@
+"""Calls the registered Azure Functions the way the host does: a func.HttpRequest into the user function."""
+
+from __future__ import annotations
+
+import json as jsonlib
+import re
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlencode
+
+import azure.functions as func
+
+from tests.conftest import TEST_ADMIN_TOKEN
+
+
+@lru_cache(maxsize=1)
+def http_functions() -> list[tuple[str, re.Pattern[str], list[str], Any]]:
+    import function_app
+
+    routes = []
+    for function in function_app.app.get_functions():
+        trigger = function.get_trigger()
+        if trigger.type != "httpTrigger":
+            continue
+        pattern = re.compile(
+            "^" + re.sub(r"{(\w+)(?::[^}]*)?}", lambda m: f"(?P<{m.group(1)}>[^/]+)", trigger.route) + "$"
+        )
+        methods = [str(m.value if hasattr(m, "value") else m).upper() for m in (trigger.methods or [])]
+        routes.append((trigger.route, pattern, methods, function.get_user_function()))
+    return routes
+
+
+class Response:
+    def __init__(self, response: func.HttpResponse) -> None:
+        self.raw = response
+        self.status = response.status_code
+        self.headers = dict(response.headers)
+        self.content_type = response.mimetype
+        self.body = response.get_body()
+
+    def json(self) -> Any:
+        return jsonlib.loads(self.body)
+
+    def __repr__(self) -> str:
+        return f"<Response {self.status} {self.body[:300]!r}>"
+
+
+def call(
+    method: str,
+    path: str,
+    *,
+    json: Any = None,
+    body: bytes | None = None,
+    token: str | None = TEST_ADMIN_TOKEN,
+    headers: dict[str, str] | None = None,
+    params: dict[str, Any] | None = None,
+) -> Response:
+    """Invoke the function serving `method /api/<path>`; 404 as the host would when no route matches."""
+    route_path = path.removeprefix("/").removeprefix("api/")
+    all_headers = {k.lower(): v for k, v in (headers or {}).items()}
+    if token is not None:
+        all_headers.setdefault("authorization", f"Bearer {token}")
+    if json is not None:
+        body = jsonlib.dumps(json).encode()
+        all_headers.setdefault("content-type", "application/json")
+    clean_params = {k: str(v) for k, v in (params or {}).items() if v is not None}
+    for route, pattern, methods, user_function in http_functions():
+        match = pattern.match(route_path)
+        if match and method.upper() in methods:
+            query = ("?" + urlencode(clean_params)) if clean_params else ""
+            request = func.HttpRequest(
+                method=method.upper(),
+                url=f"http://localhost:7071/api/{route_path}{query}",
+                headers=all_headers,
+                params=clean_params,
+                route_params=match.groupdict(),
+                body=body or b"",
+            )
+            return Response(user_function(request))
+    return Response(func.HttpResponse("no such route", status_code=404))
