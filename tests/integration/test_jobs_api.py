@@ -40,7 +40,11 @@ def test_create_job_validation_names_the_fields():
     response = call(
         "POST",
         "jobs",
-        json=job_body(title="", questions=[{"text": "Q", "knockout": True}], interview_settings={"timezone": "Mars/Base"}),
+        json=job_body(
+            title="",
+            questions=[{"text": "Q", "knockout": True}],
+            interview_settings={"timezone": "Mars/Base"},
+        ),
     )
     assert response.status == 422
     assert response.content_type == "application/problem+json"
@@ -58,7 +62,9 @@ def test_malformed_json_is_400_and_wrong_content_type_is_415():
     assert bad.status == 400
     assert bad.json()["status"] == 400
     assert call("POST", "jobs", body=b"[1, 2]", headers={"content-type": "application/json"}).status == 400
-    wrong = call("POST", "jobs", body=b"title=x", headers={"content-type": "application/x-www-form-urlencoded"})
+    wrong = call(
+        "POST", "jobs", body=b"title=x", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     assert wrong.status == 415
 
 
@@ -95,7 +101,10 @@ def test_patch_changes_only_given_fields_and_replaces_questions_keeping_ids():
     assert updated["description"] == "Builds APIs"
     assert updated["interview_settings"]["reminder_count"] == 3
     assert updated["interview_settings"]["struggle_threshold"] == 2
-    assert [q["text"] for q in updated["questions"]] == ["New first question?", "How many years of Python, roughly?"]
+    assert [q["text"] for q in updated["questions"]] == [
+        "New first question?",
+        "How many years of Python, roughly?",
+    ]
     assert updated["questions"][1]["id"] == first["id"]
     assert updated["questions"][1]["position"] == 2
 
@@ -115,8 +124,10 @@ def test_delete_job_then_it_is_gone():
 
 
 def test_list_jobs_paginates_without_gaps_or_repeats_and_filters_by_status():
-    created = [call("POST", "jobs", json=job_body(title=f"Job {i}", status="open" if i % 2 else "draft")).json()
-               for i in range(7)]
+    created = [
+        call("POST", "jobs", json=job_body(title=f"Job {i}", status="open" if i % 2 else "draft")).json()
+        for i in range(7)
+    ]
     seen, cursor = [], None
     while True:
         page = call("GET", "jobs", params={"limit": 3, "cursor": cursor}).json()

@@ -64,7 +64,7 @@ def call(
         body = jsonlib.dumps(json).encode()
         all_headers.setdefault("content-type", "application/json")
     clean_params = {k: str(v) for k, v in (params or {}).items() if v is not None}
-    for route, pattern, methods, user_function in http_functions():
+    for _route, pattern, methods, user_function in http_functions():
         match = pattern.match(route_path)
         if match and method.upper() in methods:
             query = ("?" + urlencode(clean_params)) if clean_params else ""

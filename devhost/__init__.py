@@ -1,0 +1,1 @@
+"""devhost: the local Azure Functions host for development and tests (never deployed)."""

@@ -1,0 +1,101 @@
+"""Starts Azurite (Blob and Table Storage) from the project's own npm dependency, on free loopback ports."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Azurite's well-known development account; documented publicly, accepted only by the emulator.
+ACCOUNT = "devstoreaccount1"
+ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+
+class AzuriteError(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def connection_string(blob_port: int, table_port: int) -> str:
+    return (
+        f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT};AccountKey={ACCOUNT_KEY};"
+        f"BlobEndpoint=http://127.0.0.1:{blob_port}/{ACCOUNT};"
+        f"TableEndpoint=http://127.0.0.1:{table_port}/{ACCOUNT};"
+    )
+
+
+@dataclass
+class Azurite:
+    process: subprocess.Popen
+    blob_port: int
+    table_port: int
+    location: Path | None
+
+    @property
+    def connection_string(self) -> str:
+        return connection_string(self.blob_port, self.table_port)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def azurite_executable() -> str:
+    local = PROJECT_ROOT / "node_modules" / ".bin" / "azurite"
+    if local.exists():
+        return str(local)
+    found = shutil.which("azurite")
+    if found:
+        return found
+    raise AzuriteError("Azurite is not installed: run `npm ci` in the project (make test and make run do)")
+
+
+def start_azurite(location: Path | None = None, timeout: float = 30.0) -> Azurite:
+    """Start Blob and Table services; in memory when `location` is None, else persisted there."""
+    blob_port, table_port = free_port(), free_port()
+    args = [
+        azurite_executable(),
+        "--silent",
+        "--skipApiVersionCheck",
+        "--disableTelemetry",
+        "--blobHost", "127.0.0.1", "--blobPort", str(blob_port),
+        "--tableHost", "127.0.0.1", "--tablePort", str(table_port),
+        "--queueHost", "127.0.0.1", "--queuePort", str(free_port()),
+    ]  # fmt: skip
+    if location is None:
+        args.append("--inMemoryPersistence")
+    else:
+        location.mkdir(parents=True, exist_ok=True)
+        args += ["--location", str(location)]
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=PROJECT_ROOT)
+    azurite = Azurite(process, blob_port, table_port, location)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            error = process.stderr.read().decode(errors="replace") if process.stderr else ""
+            raise AzuriteError(f"Azurite exited with code {process.returncode}: {error.strip()[:500]}")
+        if all(_listening(port) for port in (blob_port, table_port)):
+            return azurite
+        time.sleep(0.1)
+    azurite.stop()
+    raise AzuriteError(f"Azurite did not start within {timeout:.0f} s")
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
