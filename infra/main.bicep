@@ -27,6 +27,7 @@ param twilioMessagingServiceSid string
 @description('Sender number, only when no Messaging Service is used. Optional.')
 param twilioFromNumber string = ''
 @secure()
+@minLength(1)
 @description('Twilio auth token. Stored in Key Vault.')
 param twilioAuthToken string
 
@@ -76,8 +77,8 @@ param storageSkuName string = 'Standard_LRS'
 param logRetentionInDays int = 30
 @description('Function app scale-out limit (see DATABASE_POOL_MAX: instances x pool stays below PostgreSQL max_connections).')
 param maximumInstanceCount int = 40
-@description('PostgreSQL connections per function app instance.')
-param databasePoolMax int = 4
+@description('PostgreSQL connections per function app instance (2 suits the default B1ms server, ~50 connections).')
+param databasePoolMax int = 2
 
 // The queue the orchestration sends finished interviews to and the scoring trigger listens on.
 var scoringQueueName = 'interview-scoring'
