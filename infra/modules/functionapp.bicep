@@ -48,7 +48,7 @@ param instanceMemoryMB int = 2048
 param maximumInstanceCount int = 40
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
-  #checkov:skip=CKV_AZURE_225:Flex Consumption zone redundancy depends on the region and needs always-ready instances; a few SMS interviews an hour do not justify it. Enable per environment where needed.
+  //checkov:skip=CKV_AZURE_225:Flex Consumption zone redundancy depends on the region and needs always-ready instances; a few SMS interviews an hour do not justify it. Enable per environment where needed.
   name: planName
   location: location
   tags: tags
@@ -63,10 +63,10 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 }
 
 resource site 'Microsoft.Web/sites@2024-04-01' = {
-  #checkov:skip=CKV_AZURE_222:Twilio posts webhooks from the internet; every route authenticates (Twilio signature or API bearer token).
-  #checkov:skip=CKV_AZURE_17:Twilio cannot present client certificates; webhooks are verified by X-Twilio-Signature instead.
-  #checkov:skip=CKV_AZURE_212:Flex Consumption scales from zero by design; the platform replaces failed instances.
-  #checkov:skip=CKV_AZURE_213:Flex Consumption does not support the App Service health check; the Functions host is monitored by the platform and Application Insights.
+  //checkov:skip=CKV_AZURE_222:Twilio posts webhooks from the internet; every route authenticates (Twilio signature or API bearer token).
+  //checkov:skip=CKV_AZURE_17:Twilio cannot present client certificates; webhooks are verified by X-Twilio-Signature instead.
+  //checkov:skip=CKV_AZURE_212:Flex Consumption scales from zero by design; the platform replaces failed instances.
+  //checkov:skip=CKV_AZURE_213:Flex Consumption does not support the App Service health check; the Functions host is monitored by the platform and Application Insights.
   name: name
   location: location
   tags: union(tags, { 'azd-service-name': serviceName })
@@ -159,13 +159,13 @@ var appSettings = {
 
 resource siteAppSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   // checkov reads every sites/config resource as the web (siteConfig) config; this one holds app settings only.
-  #checkov:skip=CKV_AZURE_13:App settings, not auth config; the app authenticates every route itself (Twilio signature, bearer tokens) and Easy Auth would reject Twilio.
-  #checkov:skip=CKV_AZURE_63:App settings, not siteConfig; Flex Consumption has no App Service HTTP logs (requests go to Application Insights).
-  #checkov:skip=CKV_AZURE_65:App settings, not siteConfig; detailed error pages do not apply to a Functions app.
-  #checkov:skip=CKV_AZURE_66:App settings, not siteConfig; failed request tracing does not apply to Flex Consumption.
-  #checkov:skip=CKV_AZURE_80:App settings, not siteConfig; a Python app has no .NET Framework version.
-  #checkov:skip=CKV_AZURE_88:App settings, not siteConfig; Flex Consumption keeps its package in blob storage, not Azure Files.
-  #checkov:skip=CKV_AZURE_222:App settings, not siteConfig; public access is covered on the site resource.
+  //checkov:skip=CKV_AZURE_13:App settings, not auth config; the app authenticates every route itself (Twilio signature, bearer tokens) and Easy Auth would reject Twilio.
+  //checkov:skip=CKV_AZURE_63:App settings, not siteConfig; Flex Consumption has no App Service HTTP logs (requests go to Application Insights).
+  //checkov:skip=CKV_AZURE_65:App settings, not siteConfig; detailed error pages do not apply to a Functions app.
+  //checkov:skip=CKV_AZURE_66:App settings, not siteConfig; failed request tracing does not apply to Flex Consumption.
+  //checkov:skip=CKV_AZURE_80:App settings, not siteConfig; a Python app has no .NET Framework version.
+  //checkov:skip=CKV_AZURE_88:App settings, not siteConfig; Flex Consumption keeps its package in blob storage, not Azure Files.
+  //checkov:skip=CKV_AZURE_222:App settings, not siteConfig; public access is covered on the site resource.
   parent: site
   name: 'appsettings'
   properties: union(appSettings, extraAppSettings)

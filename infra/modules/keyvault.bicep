@@ -18,8 +18,8 @@ param softDeleteRetentionInDays int = 90
 var geminiApiKeySecretName = 'gemini-api-key'
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
-  #checkov:skip=CKV_AZURE_109:The Flex Consumption app has no VNet integration here and App Service Key Vault references are not a trusted service for the firewall bypass; access is by Entra RBAC only.
-  #checkov:skip=CKV_AZURE_189:Public endpoint needed for the same reason; no access policies, only RBAC (Key Vault Secrets User for the app).
+  //checkov:skip=CKV_AZURE_109:The Flex Consumption app has no VNet integration here and App Service Key Vault references are not a trusted service for the firewall bypass; access is by Entra RBAC only.
+  //checkov:skip=CKV_AZURE_189:Public endpoint needed for the same reason; no access policies, only RBAC (Key Vault Secrets User for the app).
   name: name
   location: location
   tags: tags
@@ -45,7 +45,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
 }
 
 resource twilioAuthTokenSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
-  #checkov:skip=CKV_AZURE_41:Twilio decides when the token changes; an expiry date here would take the app down on that date instead of rotating anything (rotation: docs/operations.md).
+  //checkov:skip=CKV_AZURE_41:Twilio decides when the token changes; an expiry date here would take the app down on that date instead of rotating anything (rotation: docs/operations.md).
   parent: vault
   name: 'twilio-auth-token'
   properties: {
@@ -55,8 +55,8 @@ resource twilioAuthTokenSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = 
 }
 
 resource geminiApiKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(geminiApiKey)) {
-  #checkov:skip=CKV_AZURE_41:Google decides when the key changes; an expiry date here would stop scoring on that date instead of rotating anything (rotation: docs/operations.md).
-  #checkov:skip=CKV_AZURE_114:contentType is set below; checkov does not read the properties of a conditional resource.
+  //checkov:skip=CKV_AZURE_41:Google decides when the key changes; an expiry date here would stop scoring on that date instead of rotating anything (rotation: docs/operations.md).
+  //checkov:skip=CKV_AZURE_114:contentType is set below; checkov does not read the properties of a conditional resource.
   parent: vault
   name: geminiApiKeySecretName
   properties: {

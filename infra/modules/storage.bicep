@@ -18,9 +18,9 @@ param skuName string = 'Standard_LRS'
 param softDeleteRetentionDays int = 7
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
-  #checkov:skip=CKV_AZURE_59:The Flex Consumption app has no VNet integration here, so it reaches storage over the public endpoint; shared keys are off and every caller needs an Entra role.
-  #checkov:skip=CKV_AZURE_35:Default action Allow for the same reason (the app's outbound addresses are not fixed); access is by Entra RBAC only.
-  #checkov:skip=CKV_AZURE_206:Replication is a parameter (skuName): LRS for dev, ZRS/GZRS chosen per environment in the parameters file.
+  //checkov:skip=CKV_AZURE_59:The Flex Consumption app has no VNet integration here, so it reaches storage over the public endpoint; shared keys are off and every caller needs an Entra role.
+  //checkov:skip=CKV_AZURE_35:Default action Allow for the same reason (the app's outbound addresses are not fixed); access is by Entra RBAC only.
+  //checkov:skip=CKV_AZURE_206:Replication is a parameter (skuName): LRS for dev, ZRS/GZRS chosen per environment in the parameters file.
   name: name
   location: location
   tags: tags
