@@ -10,6 +10,9 @@ param twilioAuthToken string
 @secure()
 @description('Gemini API key. Empty: no secret is stored and the app falls back to its local scorer.')
 param geminiApiKey string = ''
+// Outputs must not reference a secure parameter (linter: outputs-should-not-contain-secrets), so the
+// output below keys off this flag rather than off geminiApiKey itself.
+var storeGeminiApiKey = !empty(geminiApiKey)
 @description('Days a deleted vault or secret can be recovered.')
 @minValue(7)
 @maxValue(90)
@@ -54,7 +57,7 @@ resource twilioAuthTokenSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = 
   }
 }
 
-resource geminiApiKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(geminiApiKey)) {
+resource geminiApiKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (storeGeminiApiKey) {
   //checkov:skip=CKV_AZURE_41:Google decides when the key changes; an expiry date here would stop scoring on that date instead of rotating anything (rotation: docs/operations.md).
   //checkov:skip=CKV_AZURE_114:contentType is set below; checkov does not read the properties of a conditional resource.
   parent: vault
@@ -69,4 +72,4 @@ output name string = vault.name
 output id string = vault.id
 // Unversioned URIs: the app always resolves the latest enabled version.
 output twilioAuthTokenSecretUri string = twilioAuthTokenSecret.properties.secretUri
-output geminiApiKeySecretUri string = empty(geminiApiKey) ? '' : '${vault.properties.vaultUri}secrets/${geminiApiKeySecretName}'
+output geminiApiKeySecretUri string = !storeGeminiApiKey ? '' : '${vault.properties.vaultUri}secrets/${geminiApiKeySecretName}'
