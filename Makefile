@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test run lint unit format deps clean
+.PHONY: test run lint unit format deps clean infra-venv infra-test
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 1; }
@@ -22,8 +22,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: deps lint
+# checkov lives in its own venv (.venv-infra): its pins conflict with ours. Idempotent, instant once installed.
+infra-venv:
+	PYTHON=$(PYTHON) bash infra/checks/setup.sh
+
+test: deps lint infra-venv
 	$(BIN)/python -m pytest
+
+infra-test: $(STAMP) infra-venv
+	$(BIN)/python -m pytest tests/infra -q
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -q
@@ -36,4 +43,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-infra node_modules .pytest_cache .ruff_cache

@@ -29,7 +29,11 @@ def measure(stmt: str, runs: int) -> tuple[list[float], list[str]]:
     times, sdks = [], []
     for _ in range(runs):
         out = subprocess.run(
-            [sys.executable, "-c", PROBE.format(stmt=stmt)], cwd=ROOT, capture_output=True, text=True, check=True
+            [sys.executable, "-c", PROBE.format(stmt=stmt)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         result = json.loads(out.strip().splitlines()[-1])
         times.append(result["seconds"])
@@ -42,7 +46,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     rows = [
-        ("azure.functions + azure.durable_functions (the platform's share)", "import azure.durable_functions"),
+        (
+            "azure.functions + azure.durable_functions (the platform's share)",
+            "import azure.durable_functions",
+        ),
         ("import function_app (everything)", "import function_app"),
     ]
     print(f"{'what':<66} {'median s':>9} {'max s':>7}")
