@@ -38,6 +38,17 @@ def resolve_database_url(settings: Settings | None = None) -> str:
     return embedded_database_url(settings.local_data_dir)
 
 
+def authenticated_database_url(settings: Settings | None = None) -> str:
+    """The DSN for one-off connections (migrations): with DATABASE_AUTH=entra, the token is the password."""
+    settings = settings or get_settings()
+    url = resolve_database_url(settings)
+    if settings.database_auth != "entra":
+        return url
+    from psycopg2.extensions import make_dsn
+
+    return make_dsn(url, password=_EntraToken(settings.azure_client_id).get())
+
+
 class _EntraToken:
     """Caches the managed identity's access token, used as the PostgreSQL password (Entra ID auth)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from shared.db import resolve_database_url
+from shared.db import authenticated_database_url
 from shared.db.migrate import MigrationError, applied, discover, migrate
 from shared.settings import SettingsError, get_settings
 
@@ -15,7 +15,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["migrate", "status"])
     args = parser.parse_args(argv)
     try:
-        url = resolve_database_url(get_settings())
+        url = authenticated_database_url(get_settings())
         if args.command == "migrate":
             names = migrate(url)
             print(f"applied {len(names)} migration(s)" + (": " + ", ".join(names) if names else ""))
