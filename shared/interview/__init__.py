@@ -1,4 +1,4 @@
-"""The interview rules: pure functions (no I/O, no clock, no cloud SDKs) shared by the orchestrator and the webhook.
+"""The interview rules: pure functions (no I/O, clock or cloud SDK), used by the orchestrator and the webhook.
 
 - struggle: is a reply essentially a non-answer ("idk", "no idea", "?")?
 - keywords: STOP / START / HELP / READY in an inbound SMS.
