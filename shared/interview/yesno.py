@@ -69,19 +69,31 @@ _WEAK_YES = phrases(
     for verb in ("am", "are", "do", "have", "can", "will", "did", "would", "could", "do have", "have one")
 )
 
-_LEXICON: dict[tuple[str, ...], tuple[Polarity, bool]] = {
+# Openings that look like a no but say "I can't tell": longer than "not" and "i dont", so they win.
+_NEITHER = phrases(
+    table(
+        """
+        not sure | im not sure | i am not sure | not certain | i dont know | i do not know | dont know |
+        i dont understand | i do not understand | i dont remember | i cant remember | i cant say |
+        i dont get it | i cant tell | no idea | no clue | not a clue | i dont really know
+        """
+    )
+)
+
+_LEXICON: dict[tuple[str, ...], tuple[Polarity | None, bool]] = {
+    **{p: (None, False) for p in _NEITHER},
     **{p: (Polarity.YES, False) for p in _YES},
     **{p: (Polarity.YES, True) for p in _WEAK_YES},
     **{p: (Polarity.NO, False) for p in _NO},  # "no" wins a tie: a phrase in both lists is a no
 }
 _LONGEST = max(len(p) for p in _LEXICON)
-YES_NO_WORDS = frozenset(p[0] for p in _LEXICON if len(p) == 1)
+YES_NO_WORDS = frozenset(p[0] for p, (polarity, _) in _LEXICON.items() if len(p) == 1 and polarity)
 # What may come before the answer: "Um, honestly, I'm afraid I can't".
 _SKIPPABLE = FILLERS | frozenset("so honestly actually really im i just well oh hi".split())
 _NOT_CONTENT = FUNCTION_WORDS | FILLERS | YES_NO_WORDS
 
 
-def _match_at(tokens: tuple[str, ...], i: int) -> tuple[Polarity, bool, int] | None:
+def _match_at(tokens: tuple[str, ...], i: int) -> tuple[Polarity | None, bool, int] | None:
     for length in range(min(_LONGEST, len(tokens) - i), 0, -1):
         entry = _LEXICON.get(tokens[i : i + length])
         if entry is not None:
