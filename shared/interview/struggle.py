@@ -4,7 +4,7 @@ The rule. A reply is *struggling* when none of its clauses is a real answer:
 
 1. Normalise (`shared.interview.text`): NFKC, casefold, accents stripped, apostrophes dropped, repeated
    letters collapsed ("nooo ideaaa" == "no idea"); punctuation and emoji are not words ("👍"/"👎" read as
-   yes/no). The reply is cut into clauses at punctuation and at "but", "and", "because", ...
+   yes/no). The reply is cut into clauses at punctuation and at "but", "because", "although", ...
 2. A clause is a *non-answer* when
    - it holds a struggle phrase ("I don't know", "no idea", "not sure", "what do you mean", "dunno",
      "no sé", ...; typos of its 4+ letter words allowed: "i dont kno", "no ieda", "not suer"), nothing but
@@ -90,7 +90,7 @@ _INTENSIFIERS = vocabulary(
 # Words that add nothing to a non-answer (beyond function words and fillers).
 _NON_ANSWER_WORDS = vocabulary(
     "pass skip next move lost confused confusing repeat again pardon come clarify huh explain meaning "
-    "whatever unclear".split()
+    "whatever unclear difference".split()
 )
 _NOT_CONTENT = FUNCTION_WORDS | FILLERS | _NON_ANSWER_WORDS | _INTENSIFIERS
 

@@ -5,7 +5,7 @@ dropped so "don't" == "dont", yes/no emoji turned into the words "yes"/"no"). `w
 into canonical tokens: letters and digits only, runs of a repeated letter collapsed ("soooo" -> "so",
 "hmmm" -> "hm", "sorry" -> "sory"), laughter unified ("hahaha", "lolol" -> "haha"). Vocabularies compared
 with tokens are canonicalised the same way, so both sides always agree. `clauses` cuts folded text at
-punctuation and at conjunctions ("but", "and", "because"), remembering which clause was a question.
+punctuation and at conjunctions ("but", "because"), remembering which clause was a question.
 
 Everything is pure and cheap: regexes are compiled at import and the only cache is a bounded memo of the
 per-token typo matching.
@@ -32,10 +32,14 @@ _WORD = re.compile(r"[^\W_]+")
 _REPEATED_LETTER = re.compile(r"([^\W\d_])\1+")
 _LAUGH = re.compile(r"(?:(?:ha)+h?|(?:he)+h?|(?:ah)+|l(?:ol)+|lmf?ao+|rofl)")
 # Clause boundaries: sentence punctuation, a dash between spaces, and the conjunctions that join a
-# non-answer to a real one ("not sure, but we grew 40%"). The group keeps the delimiter for `?`.
-_CLAUSE_BREAK = re.compile(
-    r"([.,;:!?…\n\r()\[\]{}\"“”«»•]+|\s[-–—]+\s|\b(?:but|however|though|although|and|because|cause|cuz|coz|"
-    r"plus|except)\b)"
+# non-answer to a real one ("not sure, but we grew 40%"). Not "and": it joins the parts of one object
+# ("no idea what the difference between TCP and UDP is"). The group keeps the delimiter for `?`.
+_PUNCTUATION_BREAK = r"[.,;:!?…\n\r()\[\]{}\"“”«»•]+|\s[-–—]+\s"
+_CONJUNCTIONS = "but however though although because cause cuz coz except".split()
+_CLAUSE_BREAK = re.compile(rf"({_PUNCTUATION_BREAK}|\b(?:{'|'.join(_CONJUNCTIONS)})\b)")
+# For yes/no reading "and" cuts too: "yes and no" is two answers.
+_CLAUSE_BREAK_AT_AND = re.compile(
+    rf"({_PUNCTUATION_BREAK}|\b(?:{'|'.join([*_CONJUNCTIONS, 'and', 'plus'])})\b)"
 )
 
 
@@ -81,9 +85,10 @@ class Clause:
     question: bool  # ended with "?"
 
 
-def iter_clauses(folded: str) -> Iterator[Clause]:
-    """The clauses of folded text, lazily (a caller that stops early skips the rest); empty ones dropped."""
-    parts = _CLAUSE_BREAK.split(folded)
+def iter_clauses(folded: str, *, at_and: bool = False) -> Iterator[Clause]:
+    """The clauses of folded text, lazily (a caller that stops early skips the rest); empty ones dropped.
+    `at_and` also cuts at "and", as yes/no reading needs ("yes and no")."""
+    parts = (_CLAUSE_BREAK_AT_AND if at_and else _CLAUSE_BREAK).split(folded)
     for i in range(0, len(parts), 2):
         tokens = words(parts[i])
         if tokens:
@@ -91,9 +96,9 @@ def iter_clauses(folded: str) -> Iterator[Clause]:
             yield Clause(tuple(tokens), "?" in delimiter)
 
 
-def clauses(folded: str) -> list[Clause]:
+def clauses(folded: str, *, at_and: bool = False) -> list[Clause]:
     """Split folded text into clauses; clauses without any word are dropped."""
-    return list(iter_clauses(folded))
+    return list(iter_clauses(folded, at_and=at_and))
 
 
 # Typos: a letter missing, two neighbours swapped, or a neighbouring key hit instead. An extra letter is not
@@ -143,7 +148,10 @@ def is_typo_of(word: str, target: str) -> bool:
 FUNCTION_WORDS = vocabulary(
     """
     a an the of to in on at for with about by from as into onto over under up out off than then
-    it its this that these those there here what which who whom whose how why when where whether if or nor
+    between through during before after without within across against among around behind beyond near
+    since toward towards upon via per until till while each every other another such same
+    and or nor plus it its this that these those there here what which who whom whose how why when where
+    whether if
     is are was were be been being am do does did doing done have has had having get got getting
     will would can could should may might must shall wanna gonna gotta let lets
     i me my mine myself you your yours yourself u ur r we us our ours they them their theirs

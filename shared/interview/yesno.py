@@ -121,7 +121,7 @@ def answer_polarity(answer: str) -> Polarity | None:
     """YES or NO when the reply clearly says so, else None (see the module docstring)."""
     primary: Polarity | None = None
     decided = False
-    for clause in clauses(fold(answer)):
+    for clause in clauses(fold(answer), at_and=True):
         if not decided:
             primary = leading_polarity(clause.tokens, strict=True)
             if primary is None and all(t in _SKIPPABLE for t in clause.tokens):

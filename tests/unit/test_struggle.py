@@ -89,6 +89,7 @@ STRUGGLING = [
     "what is devops?",
     "I don't know much about cloud computing",
     "not sure how to answer that",
+    "I don't know the difference between TCP and UDP",  # "and" inside the object does not split it
     # other languages
     "no se",
     "No sé",
@@ -113,6 +114,7 @@ REAL_ANSWERS = [
     "I don't know of any project I failed; all shipped on time",
     "The team was not sure about the deadline so I set one",
     "Our manager was not sure how to fix the outage",
+    "I don't know the details and we used Kafka for streaming",
     # words that look like struggle words
     "I give up my weekends to volunteer",
     "Pass rate of my students was 95%",
