@@ -13,9 +13,12 @@ The rule. A reply is *struggling* when none of its clauses is a real answer:
      "not sure what you mean by stakeholder management"). Some phrases take no object at all ("I give
      up", "I forgot"); some count only in a question ("what is DevOps?"); or
    - no content word is left once function words, fillers ("um", "hmm", "lol", "tbh", "well", "I guess"),
-     politeness ("sorry", "thanks") and non-answer words ("pass", "skip", "next", "huh", "what", "again")
-     are set aside, and the clause is not a short yes/no ("I do", "not really", "nope").
-3. Everything else is a real answer, and one real clause makes the whole reply real: "I don't know Java
+     politeness ("sorry", "thanks") and non-answer words ("pass", "skip", "next", "huh", "again") are set
+     aside, the clause is not a short yes/no ("I do", "not really", "nope"), and it hesitates: it holds
+     a filler, politeness or non-answer word, or asks ("what?", "who?").
+3. A clause of function words only ("All of them", "AM", "now", "same") is neither: it says nothing
+   either way, so a reply made only of such clauses is not struggling.
+4. Everything else is a real answer, and one real clause makes the whole reply real: "I don't know Java
    but I've used Kotlin for 3 years", "Not sure about the exact number, but we grew revenue 40%",
    "Not sure, maybe 5". Digits are content, so a bare number is an answer, as are "yes", "no" and "ok".
 
@@ -93,6 +96,9 @@ _NON_ANSWER_WORDS = vocabulary(
     "whatever unclear difference".split()
 )
 _NOT_CONTENT = FUNCTION_WORDS | FILLERS | _NON_ANSWER_WORDS | _INTENSIFIERS
+# What shows hesitation in a clause without content: "um", "sorry", "lol", "pass", "what", "huh".
+_HESITATION = FILLERS | _NON_ANSWER_WORDS | vocabulary("what wut wat who why how".split())
+_ANSWER, _STRUGGLE, _NEUTRAL = "answer", "struggle", "neutral"
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +182,8 @@ def _is_content(token: str) -> bool:
     return token not in _NOT_CONTENT
 
 
-def _is_real_answer(clause: Clause) -> bool:
+def _judge(clause: Clause) -> str:
+    """ANSWER, STRUGGLE, or NEUTRAL (only function words: "All of them", "AM", "now" say nothing)."""
     tokens = clause.tokens
     spans = _find_phrases(clause)
     in_phrase = {i for start, end, _ in spans for i in range(start, end)}
@@ -185,12 +192,23 @@ def _is_real_answer(clause: Clause) -> bool:
         lead_in_is_empty = not any(_is_content(t) and t not in YES_NO_WORDS for t in tokens[:start])
         objects = sum(1 for i in range(start, len(tokens)) if i not in in_phrase and _is_content(tokens[i]))
         if lead_in_is_empty and objects <= max_object:
-            return False
+            return _STRUGGLE
     if any(_is_content(t) for i, t in enumerate(tokens) if i not in in_phrase):
-        return True
-    return leading_polarity(tokens) is not None  # "I do", "not really"
+        return _ANSWER
+    if leading_polarity(tokens) is not None:  # "I do", "not really"
+        return _ANSWER
+    if clause.question or any(t in _HESITATION for t in tokens):
+        return _STRUGGLE
+    return _NEUTRAL
 
 
 def is_struggling(answer: str) -> bool:
     """True when the reply is essentially a non-answer (see the module docstring for the rule)."""
-    return not any(_is_real_answer(clause) for clause in iter_clauses(fold(answer)))
+    struggled = saw_words = False
+    for clause in iter_clauses(fold(answer)):
+        saw_words = True
+        verdict = _judge(clause)
+        if verdict is _ANSWER:
+            return False
+        struggled = struggled or verdict is _STRUGGLE
+    return struggled or not saw_words

@@ -62,6 +62,9 @@ STRUGGLING = [
     "hmmmm",
     "umm",
     "Uhm... what?",
+    "what",
+    "who?",
+    "skip this one",
     "huh?",
     "what?",
     "Sorry?",
@@ -156,6 +159,13 @@ REAL_ANSWERS = [
     "$20/hr",
     "Python",
     "Never heard of it",
+    # function words only: not an answer to parse, but no sign of struggling either
+    "All of them",
+    "AM",
+    "now",
+    "One",
+    "anything",
+    "me too",
     # ordinary answers
     "Yes, I have a forklift license",
     "I have 5 years of experience with React and Node",
