@@ -10,8 +10,10 @@ The rule. A reply is *struggling* when none of its clauses is a real answer:
      "no sé", ...; typos of its 4+ letter words allowed: "i dont kno", "no ieda", "not suer"), nothing but
      fillers, pronouns and politeness comes before it ("Honestly, I really have no idea"), and at most
      `MAX_OBJECT_WORDS` content words follow it: the thing not known ("no idea what Kubernetes is",
-     "not sure what you mean by stakeholder management"). Some phrases take no object at all ("I give
-     up", "I forgot"); some count only in a question ("what is DevOps?"); or
+     "not sure what you mean by stakeholder management"). After "I don't know / understand /
+     remember", a plain noun or "how to" makes a statement, an answer: "I don't know Java", "I don't
+     understand Spanish", "I don't know how to swim". Some phrases take no object at all ("I give up",
+     "I forgot"); some count only in a question ("what is DevOps?"); or
    - no content word is left once function words, fillers ("um", "hmm", "lol", "tbh", "well", "I guess"),
      politeness ("sorry", "thanks") and non-answer words ("pass", "skip", "next", "huh", "again") are set
      aside, the clause is not a short yes/no ("I do", "not really", "nope"), and it hesitates: it holds
@@ -49,21 +51,28 @@ from shared.interview.yesno import YES_NO_WORDS, leading_polarity
 # tool than Excel" (3) is an answer.
 MAX_OBJECT_WORDS = 2
 
+# "I don't know / understand / remember": with a wh-word or "about" after it, what follows is the thing not
+# known ("I don't know what a REST API is"); with a plain noun or "how to" it is a statement, an answer
+# ("I don't know Java", "I don't understand Spanish", "I don't know how to swim").
+_KNOW = """
+    i dont know | dont know | do not know | dont no | dont knw | dont really know
+    dont understand | do not understand | didnt understand
+    cant remember | cannot remember | can not remember | dont remember | do not remember | cant recall |
+    dont recall
+"""
 # Phrases that say "I can't answer this" and may name what it is about.
 _ABOUT = """
-    i dont know | dont know | do not know | dont no | dont knw | dont really know
     no idea | no clue | not a clue | no real idea | not the slightest idea | not the faintest idea |
     not the foggiest | not the foggiest idea | not the slightest clue | havent got a clue | havent a clue |
     have not got a clue
     not sure | not certain | not too sure | no sure | not positive
-    dont understand | do not understand | didnt understand | dont get it | didnt get it | dont get that |
-    didnt get that | dont get the question | dont get what | not following | dont follow | lost me
+    dont get it | didnt get it | dont get that | didnt get that | dont get the question | dont get what |
+    not following | dont follow | lost me
     what do you mean | what does that mean | what does it mean | what does this mean | what is that |
     whats that | what is this | whats this | what are you asking | what should i say | what to say
     can you repeat | could you repeat | repeat that | repeat the question | can you explain |
     could you explain | explain the question | can you clarify | could you clarify | please clarify
-    cant remember | cannot remember | can not remember | dont remember | do not remember | cant recall |
-    dont recall | cant think of | cant answer | cannot answer | can not answer | cant say | hard to say |
+    cant think of | cant answer | cannot answer | can not answer | cant say | hard to say |
     dont have an answer | have no answer
     no se | no lo se | ni idea | no tengo idea | no entiendo | no sabo |
     je ne sais pas | je sais pas | sais pas | aucune idee | je ne comprends pas |
@@ -96,6 +105,7 @@ _NON_ANSWER_WORDS = vocabulary(
     "whatever unclear difference".split()
 )
 _NOT_CONTENT = FUNCTION_WORDS | FILLERS | _NON_ANSWER_WORDS | _INTENSIFIERS
+_ARTICLES = frozenset({"a", "an", "the"})
 # What shows hesitation in a clause without content: "um", "sorry", "lol", "pass", "what", "huh".
 _HESITATION = FILLERS | _NON_ANSWER_WORDS | vocabulary("what wut wat who why how".split())
 _ANSWER, _STRUGGLE, _NEUTRAL = "answer", "struggle", "neutral"
@@ -105,7 +115,8 @@ _ANSWER, _STRUGGLE, _NEUTRAL = "answer", "struggle", "neutral"
 class _Phrase:
     tokens: tuple[str, ...]
     max_object: int
-    question_only: bool
+    question_only: bool = False
+    direct_object_answers: bool = False  # "I don't know Java" is an answer (see _KNOW)
 
 
 def _phrase_table() -> dict[str, tuple[_Phrase, ...]]:
@@ -113,10 +124,11 @@ def _phrase_table() -> dict[str, tuple[_Phrase, ...]]:
         return [tuple(words(fold(p))) for p in table(text)]
 
     entries = [
-        *(_Phrase(p, MAX_OBJECT_WORDS, False) for p in split(_ABOUT)),
-        *(_Phrase((canonical(w),), MAX_OBJECT_WORDS, False) for w in _SHORTHAND.split()),
-        *(_Phrase(p, 0, False) for p in split(_BARE)),
-        *(_Phrase(p, MAX_OBJECT_WORDS, True) for p in split(_QUESTION)),
+        *(_Phrase(p, MAX_OBJECT_WORDS, direct_object_answers=True) for p in split(_KNOW)),
+        *(_Phrase(p, MAX_OBJECT_WORDS) for p in split(_ABOUT)),
+        *(_Phrase((canonical(w),), MAX_OBJECT_WORDS) for w in _SHORTHAND.split()),
+        *(_Phrase(p, 0) for p in split(_BARE)),
+        *(_Phrase(p, MAX_OBJECT_WORDS, question_only=True) for p in split(_QUESTION)),
     ]
     by_first: dict[str, list[_Phrase]] = {}
     for phrase in entries:
@@ -158,18 +170,18 @@ def _match(phrase: _Phrase, tokens: tuple[str, ...], start: int) -> int | None:
     return k
 
 
-def _find_phrases(clause: Clause) -> list[tuple[int, int, int]]:
-    """Non-overlapping struggle phrases, left to right, longest first: (start, end, max_object)."""
+def _find_phrases(clause: Clause) -> list[tuple[int, int, _Phrase]]:
+    """Non-overlapping struggle phrases, left to right, longest first: (start, end, phrase)."""
     tokens, found, i = clause.tokens, [], 0
     while i < len(tokens):
-        best: tuple[int, int, int] | None = None
+        best: tuple[int, int, _Phrase] | None = None
         for first in _readings(tokens[i]):
             for phrase in _PHRASES_BY_FIRST_WORD.get(first, ()):
                 if phrase.question_only and not clause.question:
                     continue
                 end = _match(phrase, tokens, i)
                 if end is not None and (best is None or end > best[1]):
-                    best = (i, end, phrase.max_object)
+                    best = (i, end, phrase)
         if best is None:
             i += 1
         else:
@@ -182,16 +194,28 @@ def _is_content(token: str) -> bool:
     return token not in _NOT_CONTENT
 
 
+def _has_direct_object(tokens: tuple[str, ...], after: int, objects: int) -> bool:
+    """Does a plain noun ("Java", "the company") or "how to <verb>" follow the phrase ending at `after`?"""
+    while after < len(tokens) and tokens[after] in _ARTICLES:
+        after += 1
+    if after >= len(tokens):
+        return False
+    if tokens[after : after + 2] == ("how", "to"):
+        return objects > 0  # "how to swim" is a statement; "how to answer that" is not
+    return _is_content(tokens[after]) and tokens[after] not in YES_NO_WORDS
+
+
 def _judge(clause: Clause) -> str:
     """ANSWER, STRUGGLE, or NEUTRAL (only function words: "All of them", "AM", "now" say nothing)."""
     tokens = clause.tokens
     spans = _find_phrases(clause)
     in_phrase = {i for start, end, _ in spans for i in range(start, end)}
     if spans:
-        start, _, max_object = spans[0]
+        start, end, phrase = spans[0]
         lead_in_is_empty = not any(_is_content(t) and t not in YES_NO_WORDS for t in tokens[:start])
         objects = sum(1 for i in range(start, len(tokens)) if i not in in_phrase and _is_content(tokens[i]))
-        if lead_in_is_empty and objects <= max_object:
+        statement = phrase.direct_object_answers and _has_direct_object(tokens, end, objects)
+        if lead_in_is_empty and objects <= phrase.max_object and not statement:
             return _STRUGGLE
     if any(_is_content(t) for i, t in enumerate(tokens) if i not in in_phrase):
         return _ANSWER

@@ -155,7 +155,7 @@ FUNCTION_WORDS = vocabulary(
     is are was were be been being am do does did doing done have has had having get got getting
     will would can could should may might must shall wanna gonna gotta let lets
     i me my mine myself you your yours yourself u ur r we us our ours they them their theirs
-    he she him her his hers one ones someone anyone everyone somebody anybody everybody
+    he she him her his hers one ones
     im ive id ill youre youve youd youll were weve wed theyre theyve its thats whats theres heres hows whos
     dont doesnt didnt cant cannot wont isnt arent wasnt werent havent hasnt hadnt wouldnt couldnt
     shouldnt mustnt aint

@@ -69,7 +69,8 @@ _WEAK_YES = phrases(
     for verb in ("am", "are", "do", "have", "can", "will", "did", "would", "could", "do have", "have one")
 )
 
-# Openings that look like a no but say "I can't tell": longer than "not" and "i dont", so they win.
+# Openings that look like a no but say "I can't tell": longer than "not" and "i dont", so they win, unless
+# a plain noun follows ("I don't understand Spanish" is a no).
 _NEITHER = phrases(
     table(
         """
@@ -93,11 +94,21 @@ _SKIPPABLE = FILLERS | frozenset("so honestly actually really im i just well oh 
 _NOT_CONTENT = FUNCTION_WORDS | FILLERS | YES_NO_WORDS
 
 
+def _names_a_thing(tokens: tuple[str, ...], i: int) -> bool:
+    """Does a plain noun follow at `i` ("I don't understand [the] Spanish")?"""
+    while i < len(tokens) and tokens[i] in ("a", "an", "the"):
+        i += 1
+    return i < len(tokens) and (tokens[i] not in _NOT_CONTENT or tokens[i : i + 2] == ("how", "to"))
+
+
 def _match_at(tokens: tuple[str, ...], i: int) -> tuple[Polarity | None, bool, int] | None:
     for length in range(min(_LONGEST, len(tokens) - i), 0, -1):
         entry = _LEXICON.get(tokens[i : i + length])
-        if entry is not None:
-            return entry[0], entry[1], i + length
+        if entry is None:
+            continue
+        if entry[0] is None and _names_a_thing(tokens, i + length):
+            continue  # "I don't know Java" is a no, unlike "I don't know (what you mean)"
+        return entry[0], entry[1], i + length
     return None
 
 

@@ -27,6 +27,7 @@ NO_ANSWERS = _answers(
     absolutely not | I don't | I do not | I'm not | I am not | I can't | I cannot | I won't | I haven't
     I don't have one | I don't need sponsorship | No, I'm a citizen | No, I have never had one | I have never
     Unfortunately no | Um, I'm afraid I can't | 👎 | ❌ | none | I don't think so | nope, sorry
+    I don't understand Spanish | I don't know anyone there | I don't know how to drive
     """
 )
 UNCLEAR_ANSWERS = _answers(

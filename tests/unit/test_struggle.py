@@ -196,8 +196,30 @@ def test_real_answers_are_not_struggling(reply: str) -> None:
 def test_a_long_object_turns_a_struggle_phrase_into_an_answer() -> None:
     # Up to MAX_OBJECT_WORDS content words are "what I don't know"; more make it an answer.
     assert struggle.MAX_OBJECT_WORDS == 2
-    assert is_struggling("I don't know how to configure Kubernetes")
-    assert not is_struggling("I don't know how to configure Kubernetes ingress controllers")
+    assert is_struggling("I have no idea what a REST API is")
+    assert not is_struggling("I have no idea what a REST API gateway does")
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "I don't know Java",
+        "I don't understand Spanish",
+        "I don't know how to swim",
+        "I don't know anyone at the company",
+        "I do not know the details of that contract",
+    ],
+)
+def test_not_knowing_a_named_thing_is_an_answer(reply: str) -> None:
+    # "Do you speak Spanish?" "I don't understand Spanish": a clear answer, not a candidate who is stuck.
+    assert not is_struggling(reply)
+
+
+@pytest.mark.parametrize(
+    "reply", ["I don't know what you mean", "I don't know how to answer that", "I don't know the answer"]
+)
+def test_not_knowing_the_question_or_answer_is_struggling(reply: str) -> None:
+    assert is_struggling(reply)
 
 
 def test_bare_phrases_take_no_object() -> None:
