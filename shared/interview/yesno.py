@@ -98,7 +98,9 @@ def _names_a_thing(tokens: tuple[str, ...], i: int) -> bool:
     """Does a plain noun follow at `i` ("I don't understand [the] Spanish")?"""
     while i < len(tokens) and tokens[i] in ("a", "an", "the"):
         i += 1
-    return i < len(tokens) and (tokens[i] not in _NOT_CONTENT or tokens[i : i + 2] == ("how", "to"))
+    if tokens[i : i + 2] == ("how", "to"):
+        i += 2  # "how to swim" names a skill; "how to answer" does not
+    return i < len(tokens) and tokens[i] not in _NOT_CONTENT
 
 
 def _match_at(tokens: tuple[str, ...], i: int) -> tuple[Polarity | None, bool, int] | None:

@@ -35,6 +35,7 @@ UNCLEAR_ANSWERS = _answers(
     maybe | it depends | sometimes | I have a green card | I am authorized to work in the US
     Yes, but not on weekends | No, but I can get a ride | I don't have a car but I can get a ride
     yes and no | Ok, no I don't | hmm | 3 years | I'd rather not say | idk | not sure | I don't know
+    I don't know how to answer that | I'm not sure yet
     what do you mean? | 🤷
     """
 ) + [""]
