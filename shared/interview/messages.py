@@ -31,6 +31,7 @@ from datetime import datetime
 from shared.interview.schedule import zone
 
 MAX_SEGMENTS = 2
+COMPANY_NAME_LIMIT = 40
 SINGLE_GSM7, PART_GSM7 = 160, 153
 SINGLE_UCS2, PART_UCS2 = 70, 67
 
@@ -155,6 +156,11 @@ def estimate_minutes(question_count: int) -> int:
     return max(2, math.ceil(question_count * 1.5))
 
 
+def _name(company: str | None, default: str) -> str:
+    """A company name as sent: GSM-7 where possible, at most 40 characters (as the setting allows)."""
+    return sms_text(company or "")[:COMPANY_NAME_LIMIT].rstrip() or default
+
+
 def _questions(count: int) -> str:
     return "1 short question" if count == 1 else f"{count} short questions"
 
@@ -171,7 +177,7 @@ def greeting(company: str, job_title: str, question_count: int, est_minutes: int
     """First text of an interview: who is writing, why, how long it takes, and how to opt out."""
     if question_count < 1:
         raise ValueError("an interview has at least one question")
-    who = sms_text(company) or "The recruiting team"
+    who = _name(company, "The recruiting team")
     minutes = est_minutes if est_minutes is not None else estimate_minutes(question_count)
 
     def render(title: str) -> str:
@@ -260,7 +266,7 @@ def cancelled() -> str:
 
 def help_reply(company: str | None = None, contact: str | None = None) -> str:
     """Answer to HELP: what these texts are, how to use them, how to stop (CTIA: name, help, opt-out)."""
-    who = sms_text(company or "") or "Interview AI"
+    who = _name(company, "Interview AI")
 
     def render(reach: str) -> str:
         help_line = f" Help: {reach}." if reach else ""
@@ -282,7 +288,7 @@ def no_active_interview() -> str:
 
 def opted_in_confirmation(company: str | None = None) -> str:
     """After START/UNSTOP (or YES from an opted-out number); only where Twilio does not confirm itself."""
-    who = sms_text(company or "") or "Interview AI"
+    who = _name(company, "Interview AI")
     return f"You're subscribed again to interview texts from {who}. Reply HELP for help, STOP to opt out."
 
 

@@ -31,6 +31,7 @@ def every_message() -> list[tuple[str, Callable[[], str]]]:
         ("greeting", lambda: messages.greeting("Acme Logistics", "Warehouse Associate", 5)),
         ("greeting one question", lambda: messages.greeting("Acme", "Driver", 1)),
         ("greeting worst", lambda: messages.greeting(WORST_COMPANY, WORST_TITLE, 99, 999)),
+        ("greeting oversized company", lambda: messages.greeting("C" * 500, WORST_TITLE, 99, 999)),
         ("greeting smart title", lambda: messages.greeting("Café “Nº1”", "Barista – weekends", 3)),
         ("question", lambda: messages.question(1, 5, "How many years have you driven a forklift?")),
         ("question smart quotes", lambda: messages.question(2, 5, SMART_QUESTION)),
@@ -51,7 +52,7 @@ def every_message() -> list[tuple[str, Callable[[], str]]]:
         ("help_reply worst", lambda: messages.help_reply(WORST_COMPANY, "jobs@example.com, 555-0100 " * 10)),
         ("no_active_interview", messages.no_active_interview),
         ("opted_in_confirmation", messages.opted_in_confirmation),
-        ("opted_in_confirmation worst", lambda: messages.opted_in_confirmation(WORST_COMPANY)),
+        ("opted_in_confirmation worst", lambda: messages.opted_in_confirmation("C" * 500)),
     ]
 
 
