@@ -54,6 +54,8 @@ class Settings(BaseModel):
     # Points the real twilio client at a local fake (devhost). Production never sets it.
     twilio_api_base_url: str | None = Field(None, alias="TWILIO_API_BASE_URL")
     public_base_url: str | None = Field(None, alias="PUBLIC_BASE_URL")
+    # Answer HELP ourselves; turn off when the Messaging Service's Advanced Opt-Out already replies to it.
+    sms_help_reply: bool = Field(True, alias="SMS_HELP_REPLY")
 
     # Gemini. Without a key a deterministic local scorer stands in.
     gemini_api_key: str | None = Field(None, alias="GEMINI_API_KEY", repr=False)

@@ -14,7 +14,7 @@ StrugglePolicy = Literal["continue", "reschedule"]
 
 class QuestionIn(StrictModel):
     id: UUID | None = Field(None, description="When editing a job: the existing question to keep and update.")
-    text: str = Field(min_length=1, max_length=320, description="Sent by SMS: keep it short.")
+    text: str = Field(min_length=1, max_length=298, description="Sent by SMS: at most two message parts.")
     ideal_answer: str | None = Field(None, max_length=2000, description="What a strong answer covers.")
     knockout: bool = Field(False, description="A wrong answer to this question ends the interview.")
     expected_answer: str | None = Field(

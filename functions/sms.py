@@ -1,0 +1,146 @@
+"""Twilio webhooks: inbound SMS and delivery status callbacks.
+
+Both verify X-Twilio-Signature (403 and nothing stored otherwise), answer empty TwiML within milliseconds,
+and never answer 500 for a failure they can absorb: a retried delivery changes nothing, and a race with an
+orchestration that just finished is logged, not surfaced. They answer 503 only when the message could not
+be stored, so that Twilio retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from urllib.parse import parse_qsl
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from shared.adapters import factory
+from shared.db import DatabaseUnavailable
+from shared.errors import AppError
+from shared.openapi import Operation, registry
+from shared.services import interview_flow
+from shared.services.sms_inbound import handle_inbound
+from shared.services.sms_status import handle_status
+from shared.twilio_webhook import signature_is_valid
+
+bp = df.Blueprint()
+log = logging.getLogger("sms")
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+_FORM = {
+    "application/x-www-form-urlencoded": {
+        "schema": {"type": "object", "additionalProperties": {"type": "string"}},
+    }
+}
+for _path, _id, _summary in (
+    ("/api/sms/inbound", "sms_inbound", "Twilio webhook for inbound SMS (signed by Twilio)"),
+    ("/api/sms/status", "sms_status", "Twilio delivery status callback (signed by Twilio)"),
+):
+    registry.add(
+        Operation(
+            method="POST", path=_path, operation_id=_id, summary=_summary, role=None, tags=("twilio",),
+            request_content=_FORM, response_schema={"type": "string"}, response_content_type="text/xml",
+            errors=(400, 403, 503),
+            description="Authenticated by the X-Twilio-Signature header over PUBLIC_BASE_URL + path and the form.",
+        )
+    )  # fmt: skip
+
+
+def _twiml(status: int = 200) -> func.HttpResponse:
+    return func.HttpResponse(EMPTY_TWIML, status_code=status, mimetype="text/xml")
+
+
+def _problem(status: int, detail: str) -> func.HttpResponse:
+    import json
+
+    body = {"type": "about:blank", "title": {400: "Bad Request", 403: "Forbidden", 503: "Service Unavailable"}[status],
+            "status": status, "detail": detail}  # fmt: skip
+    headers = {"Retry-After": "5"} if status == 503 else None
+    return func.HttpResponse(
+        json.dumps(body), status_code=status, mimetype="application/problem+json", headers=headers
+    )
+
+
+def _signed_form(req: func.HttpRequest) -> dict[str, str] | None:
+    """The form fields when the signature is valid, else None. Repeated keys are all signed."""
+    body = req.get_body() or b""
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True)
+    except UnicodeDecodeError:
+        return None
+    params: dict[str, str | list[str]] = {}
+    for key, value in pairs:
+        if key in params:
+            existing = params[key]
+            params[key] = [*existing, value] if isinstance(existing, list) else [existing, value]
+        else:
+            params[key] = value
+    if not signature_is_valid(req.url, params, req.headers.get("x-twilio-signature")):
+        return None
+    return {k: (v[0] if isinstance(v, list) else v) for k, v in params.items()}
+
+
+async def _signal(client: df.DurableOrchestrationClient, instance_id: str, name: str, payload: dict) -> None:
+    try:
+        await client.raise_event(instance_id, name, payload)
+    except Exception as exc:  # finished (410) or not found: the answer is stored; the engine self-heals
+        log.warning("could not raise %s on %s: %s", name, instance_id, str(exc)[:200])
+
+
+async def _terminate(client: df.DurableOrchestrationClient, instance_id: str, reason: str) -> None:
+    try:
+        await client.terminate(instance_id, reason)
+    except Exception as exc:  # already finished: nothing to stop
+        log.info("terminate %s: %s", instance_id, str(exc)[:200])
+
+
+@bp.route(route="sms/inbound", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.durable_client_input(client_name="client")
+async def sms_inbound(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    form = _signed_form(req)
+    if form is None:
+        return _problem(403, "invalid or missing X-Twilio-Signature")
+    try:
+        result = await asyncio.to_thread(handle_inbound, form)
+    except AppError as error:
+        return _problem(400, error.detail)
+    except DatabaseUnavailable:
+        return _problem(503, "the message could not be stored; retry")
+    if result.duplicate:
+        return _twiml()
+    if result.signal is not None:
+        await _signal(client, result.signal.instance_id, result.signal.name, result.signal.payload)
+    if result.terminate:
+        await _terminate(client, result.terminate, "the candidate texted STOP")
+    await asyncio.to_thread(_after_inbound, result)
+    return _twiml()
+
+
+def _after_inbound(result) -> None:
+    """Log the message in the conversation log and send any reply; failures here lose nothing stored."""
+    factory.conversation_log_safe().record_inbound(
+        interview_id=result.interview_id, candidate_id=result.candidate_id, phone=result.phone, sid=result.sid,
+        body=result.body, kind=result.handled_as, question_position=result.question_position,
+    )  # fmt: skip
+    if result.reply:
+        try:
+            interview_flow.send_sms(result.phone, result.reply, kind=result.reply_kind, dedupe_key=f"reply:{result.sid}",
+                                    interview_id=result.interview_id, candidate_id=result.candidate_id)  # fmt: skip
+        except Exception as exc:
+            log.warning("could not send the %s reply: %s", result.reply_kind, str(exc)[:200])
+
+
+@bp.route(route="sms/status", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.durable_client_input(client_name="client")
+async def sms_status(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    form = _signed_form(req)
+    if form is None:
+        return _problem(403, "invalid or missing X-Twilio-Signature")
+    try:
+        result = await asyncio.to_thread(handle_status, form)
+    except DatabaseUnavailable:
+        return _problem(503, "the status could not be stored; retry")
+    if result.terminate:
+        await _terminate(client, result.terminate, f"SMS delivery failed permanently ({result.error_code})")
+    return _twiml()

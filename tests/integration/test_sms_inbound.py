@@ -1,0 +1,117 @@
+"""The webhook's decisions against a real database: answers, joins, keywords, idempotency."""
+
+from __future__ import annotations
+
+import itertools
+
+import psycopg2
+import pytest
+
+from shared.errors import BadRequest
+from shared.services.sms_inbound import handle_inbound
+from tests.support.factories import insert_interview, make_candidate, make_job
+
+_sids = itertools.count(1)
+
+
+def inbound(body: str, phone: str = "+14155550100", sid: str | None = None) -> dict[str, str]:
+    return {"MessageSid": sid or f"SM{next(_sids):032d}", "From": phone, "To": "+15005550006", "Body": body}
+
+
+def rows(database_url: str, query: str, *params) -> list[tuple]:
+    with psycopg2.connect(database_url) as conn, conn.cursor() as cur:
+        cur.execute(query, params)
+        return cur.fetchall()
+
+
+@pytest.fixture
+def interview(clean_db):
+    job = make_job(
+        [
+            {"text": "Years of Python?"},
+            {"text": "Authorised to work in the US?", "knockout": True, "expected_answer": "yes"},
+        ]
+    )
+    candidate = make_candidate(job_id=job.id)
+    interview_id = insert_interview(
+        clean_db, candidate, job, current_question=1, attempt=1, awaiting_answer=True
+    )
+    return interview_id
+
+
+def test_an_answer_is_recorded_once_and_raises_the_attempts_event(clean_db, interview):
+    message = inbound("About six years, mostly Django")
+    result = handle_inbound(message)
+    assert result.handled_as == "answer"
+    assert result.signal.name == "answer_1_1"
+    assert result.signal.instance_id == interview
+    assert result.signal.payload == {"struggling": False, "knockout_failed": False}
+    assert "Django" not in str(result.signal.payload)  # no candidate words in the orchestration history
+    retry = handle_inbound(message)
+    assert retry.duplicate and retry.signal is None
+    assert rows(clean_db, "SELECT question_position, text FROM answers") == [
+        (1, "About six years, mostly Django")
+    ]
+
+
+def test_a_second_text_joins_the_answer_and_does_not_shift_later_answers(clean_db, interview):
+    handle_inbound(inbound("Six years"))
+    joined = handle_inbound(inbound("plus two in Go"))
+    assert joined.handled_as == "joined_answer" and joined.signal is None
+    assert rows(clean_db, "SELECT text FROM answers WHERE question_position = 1") == [
+        ("Six years\nplus two in Go",)
+    ]
+    assert rows(clean_db, "SELECT count(*) FROM answers") == [(1,)]
+
+
+def test_struggling_answer_is_flagged(clean_db, interview):
+    result = handle_inbound(inbound("idk"))
+    assert result.signal.payload["struggling"] is True
+    assert rows(clean_db, "SELECT struggling FROM answers") == [(True,)]
+    assert rows(clean_db, "SELECT struggle_count FROM interviews") == [(1,)]
+
+
+def test_knockout_failure_is_condensed_into_the_verdict(clean_db, interview):
+    with psycopg2.connect(clean_db) as conn, conn.cursor() as cur:
+        cur.execute("UPDATE interviews SET current_question = 2, attempt = 1, awaiting_answer = true")
+    result = handle_inbound(inbound("No, sadly not"))
+    assert result.signal.name == "answer_2_1"
+    assert result.signal.payload["knockout_failed"] is True
+
+
+def test_stop_opts_out_ends_the_interview_and_asks_to_terminate(clean_db, interview):
+    result = handle_inbound(inbound("STOP"))
+    assert result.handled_as == "opt_out" and result.terminate == interview and result.reply is None
+    assert rows(clean_db, "SELECT status FROM interviews") == [("opted_out",)]
+    assert rows(clean_db, "SELECT phone_e164 FROM sms_opt_outs") == [("+14155550100",)]
+    later = handle_inbound(inbound("hello?"))
+    assert later.handled_as == "from_opted_out" and later.reply is None
+    start = handle_inbound(inbound("START"))
+    assert start.handled_as == "opt_in"
+    assert rows(clean_db, "SELECT count(*) FROM sms_opt_outs") == [(0,)]
+
+
+def test_help_gets_a_reply_and_unknown_sender_gets_a_polite_one(clean_db, interview):
+    assert handle_inbound(inbound("HELP")).reply
+    stranger = handle_inbound(inbound("Hi, is this the job thing?", phone="+14155550999"))
+    assert stranger.handled_as == "no_interview" and stranger.reply
+    assert rows(clean_db, "SELECT count(*) FROM inbound_messages") == [(2,)]
+
+
+def test_ready_while_paused_signals_the_next_control_event(clean_db, interview):
+    with psycopg2.connect(clean_db) as conn, conn.cursor() as cur:
+        cur.execute("UPDATE interviews SET status = 'paused', awaiting_answer = false, control_seq = 2")
+    result = handle_inbound(inbound("ready"))
+    assert result.handled_as == "ready"
+    assert result.signal.name == "control_3" and result.signal.payload == {"action": "resume_now"}
+
+
+def test_missing_fields_are_a_bad_request(clean_db):
+    with pytest.raises(BadRequest):
+        handle_inbound({"Body": "hi"})
+
+
+def test_sql_shaped_answers_are_stored_verbatim(clean_db, interview):
+    text = "'; DELETE FROM answers; --"
+    handle_inbound(inbound(text))
+    assert rows(clean_db, "SELECT text FROM answers") == [(text,)]
