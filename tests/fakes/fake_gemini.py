@@ -174,6 +174,7 @@ class FakeGemini:
 def _handler_for(fake: FakeGemini) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as the SDK's pooled client expects
+        disable_nagle_algorithm = True  # else Nagle + delayed ACK add ~40 ms to every reply
 
         def do_POST(self) -> None:  # noqa: N802 (stdlib name)
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
