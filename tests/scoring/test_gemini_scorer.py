@@ -170,6 +170,33 @@ def test_persistent_5xx_is_transient(
     assert caught.value.status_code == 502
 
 
+@pytest.mark.parametrize(
+    ("status", "error_class"),
+    [
+        (400, ScoringRequestError),
+        (401, ScoringRequestError),
+        (403, ScoringRequestError),
+        (404, ScoringRequestError),
+        (408, TransientScoringError),
+        (429, TransientScoringError),
+        (500, TransientScoringError),
+        (504, TransientScoringError),
+    ],
+)
+def test_http_status_maps_to_permanent_or_transient(
+    status: int,
+    error_class: type[Exception],
+    fake_gemini: FakeGemini,
+    make_gemini_scorer: Callable[..., GeminiScorer],
+) -> None:
+    scorer = make_gemini_scorer(attempts=1)
+    fake_gemini.enqueue(http_error(status))
+    with pytest.raises(error_class) as caught:
+        scorer.score(interview())
+    assert caught.value.status_code == status  # type: ignore[attr-defined]
+    assert isinstance(caught.value, TransientScoringError) == (error_class is TransientScoringError)
+
+
 def test_timeout_is_transient(
     fake_gemini: FakeGemini, make_gemini_scorer: Callable[..., GeminiScorer]
 ) -> None:
