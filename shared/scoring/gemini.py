@@ -129,9 +129,12 @@ class GeminiScorer:
                 scoring_input.interview_id,
                 len(problems),
             )
+            correction = types.Part(text=build_correction(problems))
             if reply_text:
                 contents.append(types.Content(role="model", parts=[types.Part(text=reply_text)]))
-            contents.append(types.Content(role="user", parts=[types.Part(text=build_correction(problems))]))
+                contents.append(types.Content(role="user", parts=[correction]))
+            else:  # nothing to show back: keep turns alternating by adding to the user turn
+                contents[0].parts.append(correction)
             response = self._generate(contents)
             usages.append(response.usage_metadata)
             attempts = 2
