@@ -215,7 +215,7 @@ def _finish_reason(response: Any) -> str:
     if reason is None:
         feedback = getattr(response, "prompt_feedback", None)
         blocked = getattr(feedback, "block_reason", None)
-        return f"prompt blocked: {blocked}" if blocked else "none"
+        return f"prompt blocked: {getattr(blocked, 'value', blocked)}" if blocked else "none"
     return str(getattr(reason, "value", reason))
 
 

@@ -323,7 +323,9 @@ def test_empty_candidate_list_is_reasked(fake_gemini: FakeGemini, gemini_scorer:
     assert len(fake_gemini.requests) == 2
     retry_contents = fake_gemini.requests[1].body["contents"]
     assert [c["role"] for c in retry_contents] == ["user"]
-    assert "contained no text (finish reason: prompt blocked: " in retry_contents[0]["parts"][1]["text"]
+    assert (
+        "contained no text (finish reason: prompt blocked: SAFETY)" in retry_contents[0]["parts"][1]["text"]
+    )
 
 
 def _candidate_blocks(user_text: str) -> dict[str, str]:
