@@ -8,7 +8,6 @@ failure is recorded on the interview (`score_status = failed`) before the messag
 from __future__ import annotations
 
 import logging
-import time
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -28,7 +27,7 @@ log = logging.getLogger("scoring")
 
 @lru_cache(maxsize=1)
 def scorer() -> Any:
-    from shared.scoring.service import make_scorer
+    from shared.scoring import make_scorer
 
     settings = get_settings()
     return make_scorer(
@@ -40,7 +39,7 @@ def scorer() -> Any:
 
 
 def load_input(interview_id: str) -> Any:
-    from shared.scoring.models import ScoringInput
+    from shared.scoring import ScoringInput
 
     with transaction() as cur:
         interview = store.get(cur, interview_id)
@@ -64,17 +63,17 @@ def load_input(interview_id: str) -> Any:
                 "title": job["title"],
                 "description": job["description"],
                 "requirements": list(job["requirements"]),
-                "questions": [
-                    {
-                        "position": q["position"],
-                        "text": q["text"],
-                        "ideal_answer": q["ideal_answer"],
-                        "knockout": q["knockout"],
-                        "expected_answer": q["expected_answer"],
-                    }  # fmt: skip
-                    for q in questions
-                ],
             },
+            "questions": [
+                {
+                    "position": q["position"],
+                    "text": q["text"],
+                    "ideal_answer": q["ideal_answer"],
+                    "knockout": q["knockout"],
+                    "expected_answer": q["expected_answer"],
+                }  # fmt: skip
+                for q in questions
+            ],
             "answers": [
                 {
                     "question_position": a["question_position"],
@@ -97,17 +96,26 @@ def _knockout_position(end_reason: str | None, questions: list[dict]) -> int:
 
 
 def score_interview(interview_id: str, request_number: int, delivery_count: int) -> str:
-    """Score once; returns scored | already_scored | gone. Raises on failure so the message is redelivered."""
-    from shared.scoring.service import knockout_result
+    """Score once; returns scored | already_scored | gone | failed.
+
+    Transient failures raise so Service Bus redelivers (the last delivery's failure is recorded first);
+    permanent ones (a rejected verdict, a refused request) are recorded and the message is settled.
+    """
+    from shared.scoring import PROMPT_VERSION, PermanentScoringError, scorer_version_for
 
     scoring_input = load_input(interview_id)
     if scoring_input is None:
         return "gone"  # the candidate was erased meanwhile: nothing to score, nothing to keep
-    started = time.perf_counter()
+    active = scorer()
+    version = scorer_version_for(active, scoring_input)
+    if _already_scored(interview_id, request_number, version, PROMPT_VERSION):
+        return "already_scored"
     try:
-        result = (
-            knockout_result(scoring_input) if scoring_input.knocked_out else scorer().score(scoring_input)
-        )
+        result = active.score(scoring_input)
+    except PermanentScoringError as exc:
+        log.error("scoring failed for good: %s", str(exc)[:300], extra=interview_fields(interview_id))
+        _record_failure(interview_id, f"{type(exc).__name__}: {str(exc)[:400]}")
+        return "failed"
     except Exception as exc:
         final = delivery_count >= get_settings().scoring_max_delivery_count
         log.warning("scoring attempt %s failed: %s", delivery_count, str(exc)[:300],
@@ -116,9 +124,23 @@ def score_interview(interview_id: str, request_number: int, delivery_count: int)
             _record_failure(interview_id, f"{type(exc).__name__}: {str(exc)[:400]}")
         raise
     stored = _store(interview_id, request_number, result)
-    log.info("interview scored in %.0f ms", (time.perf_counter() - started) * 1000,
-             extra=interview_fields(interview_id, scorer=result.scorer))  # fmt: skip
+    log.info(
+        "interview scored in %s ms by %s",
+        result.latency_ms,
+        result.scorer,
+        extra=interview_fields(interview_id),
+    )
     return "scored" if stored else "already_scored"
+
+
+def _already_scored(interview_id: str, request_number: int, scorer_version: str, prompt_version: str) -> bool:
+    with transaction() as cur:
+        cur.execute(
+            "SELECT 1 FROM scores WHERE interview_id = %s AND request_number = %s AND scorer_version = %s "
+            "AND prompt_version IN (%s, '-')",
+            (interview_id, request_number, scorer_version, prompt_version),
+        )
+        return cur.fetchone() is not None
 
 
 def _store(interview_id: str, request_number: int, result: Any) -> bool:
@@ -131,7 +153,7 @@ def _store(interview_id: str, request_number: int, result: Any) -> bool:
                                    job_fit_score, recommendation, details)
                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
                ON CONFLICT (interview_id, request_number, scorer, scorer_version, prompt_version) DO NOTHING""",
-            (interview_id, request_number, result.scorer, result.scorer_version, result.prompt_version,
+            (interview_id, request_number, result.scorer, result.scorer_version, result.prompt_version or "-",
              result.model, verdict.job_fit_score, verdict.recommendation, Json(details)),
         )  # fmt: skip
         inserted = cur.rowcount == 1
