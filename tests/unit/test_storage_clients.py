@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import pytest
+
+from shared.adapters import storage
+from shared.settings import load_settings
+
+
+@pytest.fixture(autouse=True)
+def _fresh_clients():
+    storage.reset_storage_clients()
+    yield
+    storage.reset_storage_clients()
+
+
+def test_unconfigured_storage_fails_with_the_setting_names():
+    with pytest.raises(storage.StorageNotConfigured, match="AzureWebJobsStorage"):
+        storage.blob_service_client(load_settings({}))
+
+
+def test_connection_string_wins_and_clients_are_cached_per_account():
+    conn = (
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;"
+        "BlobEndpoint=http://127.0.0.1:1/devstoreaccount1;TableEndpoint=http://127.0.0.1:2/devstoreaccount1;"
+    )
+    settings = load_settings({"AzureWebJobsStorage": conn, "AzureWebJobsStorage__accountName": "ignored"})
+    blob = storage.blob_service_client(settings)
+    assert blob.url.startswith("http://127.0.0.1:1/devstoreaccount1")
+    assert blob is storage.blob_service_client(settings)
+    assert storage.table_service_client(settings).url.startswith("http://127.0.0.1:2")
+    other = load_settings({"AzureWebJobsStorage": conn.replace(":1/", ":3/")})
+    assert storage.blob_service_client(other) is not blob
+
+
+def test_identity_based_account_uses_the_managed_identity_without_calling_azure():
+    from azure.identity import DefaultAzureCredential
+
+    settings = load_settings(
+        {
+            "AzureWebJobsStorage__accountName": "interviewai",
+            "AZURE_CLIENT_ID": "00000000-0000-0000-0000-000000000001",
+        }
+    )
+    blob = storage.blob_service_client(settings)
+    table = storage.table_service_client(settings)
+    assert blob.url == "https://interviewai.blob.core.windows.net/"
+    assert table.url.startswith("https://interviewai.table.core.windows.net")
+    assert isinstance(blob.credential, DefaultAzureCredential)
+    assert repr(storage.StorageAccount.from_settings(settings)) == "StorageAccount(account interviewai)"
+
+
+def test_the_storage_account_repr_hides_the_connection_string():
+    settings = load_settings({"AzureWebJobsStorage": "AccountName=a;AccountKey=secretkey"})
+    assert "secretkey" not in repr(storage.StorageAccount.from_settings(settings))
