@@ -192,7 +192,15 @@ def _docx_text(data: bytes | memoryview, max_chars: int) -> ExtractedText:
             pages = _docx_page_count(archive)
         slim.seek(0)
         document = docx.Document(slim)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, OSError, EOFError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        KeyError,
+        ValueError,
+        OSError,
+        EOFError,
+        SyntaxError,
+    ) as exc:
         log.info("unreadable DOCX: %s", type(exc).__name__)
         return ExtractedText(
             "failed", None, None, "the DOCX is damaged or not a valid Word document and cannot be read"

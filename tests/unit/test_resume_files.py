@@ -121,6 +121,31 @@ def test_a_flate_bomb_page_is_not_inflated_past_the_limit():
     assert peak < 80 * 1024 * 1024
 
 
+def test_pdf_extraction_releases_what_it_read_and_respects_its_time_budget():
+    import tracemalloc
+
+    pdf = make_pdf(["Photo CV", "page two"], image_bytes=4 * 1024 * 1024)
+    tracemalloc.start()
+    result = extract_text(pdf, PDF_TYPE)
+    retained, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert result.text.startswith("Photo CV")
+    assert retained < 512 * 1024  # the 4 MB image stream pypdf read is gone, not waiting for the GC
+    out_of_time = extract_text(pdf, PDF_TYPE, time_budget=0)
+    assert out_of_time.status == "empty" and "first 0 of 2 pages (time limit)" in out_of_time.reason
+
+
+def test_a_docx_with_malformed_xml_fails_as_damaged():
+    source = zipfile.ZipFile(io.BytesIO(make_docx(["x"])))
+    broken = io.BytesIO()
+    with zipfile.ZipFile(broken, "w") as archive:
+        for item in source.infolist():
+            data = b"<w:document><unclosed>" if item.filename == "word/document.xml" else source.read(item)
+            archive.writestr(item, data)
+    result = extract_text(broken.getvalue(), DOCX_TYPE)
+    assert result.status == "failed" and "damaged" in result.reason
+
+
 def test_docx_text_includes_tables_and_survives_a_bomb_in_its_media():
     docx = make_docx(["Grace Hopper", "Compilers"], table=[["Skill", "Years"], ["COBOL", "30"]])
     result = extract_text(docx, DOCX_TYPE)
