@@ -204,9 +204,9 @@ def report(result: dict, runs: int) -> str:
         f"| target: peak under 3 x the file ({target / MB:.0f} MB) | {verdict} |",
         "",
         "The first two memory figures exclude the request body itself, which the Functions worker hands over "
-        "as one bytes object. What keeps the peak low: the body is never copied (a memoryview-backed reader feeds "
-        "hashing, pypdf and the SDK), it is hashed once, and the blob is uploaded in 4 MiB blocks instead of "
-        "one 10 MB request. pypdf still reads the photo's stream once while it looks for text.",
+        "as one bytes object. What keeps the peak low: the body is never copied (a memoryview-backed reader "
+        "feeds hashing, pypdf and the SDK), it is hashed once, and the blob is uploaded in 4 MiB blocks "
+        "instead of one 10 MB request. pypdf still reads the photo's stream once while it looks for text.",
         "",
     ]
     return "\n".join(lines)

@@ -28,8 +28,8 @@ def interviews_of(cur: RealDictCursor, candidate_id: UUID) -> list[dict]:
 
 def cancel_interviews(cur: RealDictCursor, interview_ids: list[UUID], reason: str) -> None:
     cur.execute(
-        "UPDATE interviews SET status = 'cancelled', end_reason = %s, ended_at = now(), awaiting_answer = false, "
-        "updated_at = now() WHERE id = ANY(%s::uuid[]) AND status = ANY(%s)",
+        "UPDATE interviews SET status = 'cancelled', end_reason = %s, ended_at = now(), "
+        "awaiting_answer = false, updated_at = now() WHERE id = ANY(%s::uuid[]) AND status = ANY(%s)",
         (reason, [str(i) for i in interview_ids], list(ACTIVE_STATUSES)),
     )
 

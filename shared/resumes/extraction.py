@@ -181,8 +181,8 @@ def _docx_text(data: bytes | memoryview, max_chars: int) -> ExtractedText:
                     "failed", None, None, "the document expands to too much data to be read safely"
                 )
             # Rebuild the package with every non-XML part (images, fonts, embedded files) emptied: python-docx
-            # loads all parts into memory, and they carry no text. zipfile stops at each entry's declared size,
-            # so the check above bounds what inflating the XML can produce.
+            # loads all parts into memory, and they carry no text. zipfile stops at each entry's declared
+            # size, so the check above bounds what inflating the XML can produce.
             slim = BytesIO()
             with zipfile.ZipFile(slim, "w", zipfile.ZIP_STORED) as out:
                 for entry in entries:

@@ -68,8 +68,8 @@ def seed_candidate(database_url: str, *, interview_status: str = "completed", ph
     )[0][0]
     sql(
         database_url,
-        "INSERT INTO answers (interview_id, question_position, question_text, text, message_sids, received_at) "
-        "VALUES (%s, 1, 'Why orbits?', 'Because maths', ARRAY['SMin1'], now())",
+        "INSERT INTO answers (interview_id, question_position, question_text, text, message_sids, "
+        "received_at) VALUES (%s, 1, 'Why orbits?', 'Because maths', ARRAY['SMin1'], now())",
         (interview_id,),
     )
     sql(
