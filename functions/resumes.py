@@ -90,10 +90,10 @@ def get_resume(request: ApiRequest) -> ResumeLink | func.HttpResponse:
         return resumes.resume_link(candidate_id, settings)
     from shared.adapters.resume_store import content_disposition
 
-    row, stored = resumes.open_resume(candidate_id, settings)
+    row, data = resumes.read_resume(candidate_id, settings)
     # The Python worker needs the whole body; the blob is read once, without further copies.
     return func.HttpResponse(
-        stored.read(),
+        data,
         status_code=200,
         mimetype=row["content_type"],
         headers={

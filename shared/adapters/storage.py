@@ -100,6 +100,10 @@ def blob_service_client(settings: Settings | None = None) -> BlobServiceClient:
             "max_block_size": BLOCK_SIZE,
             "connection_timeout": 10,
             "read_timeout": 60,
+            # The SDK's default retries wait 15 s, 24 s, 42 s: too long for a request a recruiter waits on.
+            "retry_total": 3,
+            "initial_backoff": 0.5,
+            "increment_base": 2,
         }
         if account.connection_string:
             return BlobServiceClient.from_connection_string(account.connection_string, **options)
@@ -119,18 +123,32 @@ def table_service_client(settings: Settings | None = None) -> TableServiceClient
     def create() -> TableServiceClient:
         from azure.data.tables import TableServiceClient
 
+        # Default retries are 10 with waits up to 2 minutes; a few short ones suit webhooks and requests.
+        options: dict[str, Any] = {
+            "connection_timeout": 10,
+            "read_timeout": 30,
+            "retry_total": 3,
+            "retry_backoff_factor": 0.4,
+            "retry_backoff_max": 4,
+        }
         if account.connection_string:
-            return TableServiceClient.from_connection_string(
-                account.connection_string, connection_timeout=10, read_timeout=30
-            )
+            return TableServiceClient.from_connection_string(account.connection_string, **options)
         return TableServiceClient(
             f"https://{account.account_name}.table.core.windows.net",
             credential=_credential(account.client_id),
-            connection_timeout=10,
-            read_timeout=30,
+            **options,
         )
 
     return per_process(("table", account), create)
+
+
+def is_transient(error: BaseException) -> bool:
+    """A connection failure, a timeout or a 408/429/5xx from the service: worth retrying later (503)."""
+    from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
+
+    if isinstance(error, (ServiceRequestError, ServiceResponseError)):
+        return True
+    return isinstance(error, HttpResponseError) and (error.status_code or 0) in (408, 429, 500, 502, 503, 504)
 
 
 def container_client(service: BlobServiceClient, name: str) -> ContainerClient:

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
-from shared.adapters.resume_store import ResumeStore, StoredResume, resume_store
+from shared.adapters.resume_store import ResumeStore, resume_store
+from shared.adapters.storage import is_transient
 from shared.data import candidates as candidate_store
 from shared.data import erasure as pending_store
 from shared.data import resumes as resume_rows
 from shared.db import transaction
-from shared.errors import NotFound, UnsupportedMediaType
+from shared.errors import NotFound, ServiceUnavailable, UnsupportedMediaType
 from shared.resumes.extraction import extract_text
 from shared.resumes.files import NotAResume, sanitize_file_name, sniff
 from shared.resumes.upload import ResumeUpload
@@ -46,6 +49,18 @@ def _info(row: dict) -> ResumeInfo:
     )
 
 
+@contextmanager
+def _storage(action: str) -> Iterator[None]:
+    """A storage outage answers 503 (clients retry), not 500."""
+    try:
+        yield
+    except Exception as exc:
+        if is_transient(exc):
+            log.warning("file storage unavailable while trying to %s", action, exc_info=exc)
+            raise ServiceUnavailable(f"file storage is unavailable ({action}); retry shortly") from exc
+        raise
+
+
 def _require_candidate(candidate_id: UUID) -> None:
     with transaction() as cur:
         if candidate_store.get(cur, candidate_id) is None:
@@ -64,13 +79,14 @@ def upload_resume(candidate_id: UUID, upload: ResumeUpload, settings: Settings) 
     extracted = extract_text(upload.data, file_type)
     store = resume_store(settings)
     blob_name = ResumeStore.blob_name_for(candidate_id, sha256, file_type.extension)
-    store.put(
-        blob_name,
-        upload.data,
-        content_type=file_type.content_type,
-        file_name=file_name,
-        metadata={"candidate_id": str(candidate_id), "sha256": sha256},
-    )
+    with _storage("store the resume"):
+        store.put(
+            blob_name,
+            upload.data,
+            content_type=file_type.content_type,
+            file_name=file_name,
+            metadata={"candidate_id": str(candidate_id), "sha256": sha256},
+        )
     fields = {
         "blob_name": blob_name,
         "file_name": file_name,
@@ -137,24 +153,26 @@ def _current(candidate_id: UUID) -> dict:
 def resume_link(candidate_id: UUID, settings: Settings, expires_in: timedelta | None = None) -> ResumeLink:
     """A short-lived, read-only link to the candidate's resume (RESUME_LINK_MINUTES by default)."""
     row = _current(candidate_id)
-    link = resume_store(settings).link(
-        row["blob_name"],
-        expires_in=expires_in or timedelta(minutes=settings.resume_link_minutes),
-        file_name=row["file_name"],
-        content_type=row["content_type"],
-    )
+    with _storage("sign a download link"):  # a user delegation key comes from the service
+        link = resume_store(settings).link(
+            row["blob_name"],
+            expires_in=expires_in or timedelta(minutes=settings.resume_link_minutes),
+            file_name=row["file_name"],
+            content_type=row["content_type"],
+        )
     return ResumeLink(
         url=link.url, expires_at=link.expires_at, file_name=row["file_name"], content_type=row["content_type"]
     )
 
 
-def open_resume(candidate_id: UUID, settings: Settings) -> tuple[dict, StoredResume]:
-    """The resume row and an open download of its file."""
+def read_resume(candidate_id: UUID, settings: Settings) -> tuple[dict, bytes]:
+    """The resume row and the file's bytes (for streaming it to an authorised caller)."""
     from shared.adapters.resume_store import ResumeBlobNotFound
 
     row = _current(candidate_id)
     try:
-        return row, resume_store(settings).open(row["blob_name"])
+        with _storage("read the resume"):
+            return row, resume_store(settings).read(row["blob_name"])
     except ResumeBlobNotFound:
         log.error("resume blob missing for a candidate with a resume row")
         raise NotFound(f"the resume file of candidate {candidate_id} is missing") from None

@@ -192,6 +192,20 @@ def test_a_failed_old_blob_deletion_is_queued_and_retried(database_url, monkeypa
         assert cur.fetchone()[0] == 0
 
 
+def test_a_storage_outage_is_503_and_leaves_no_row(database_url, monkeypatch):
+    from azure.core.exceptions import ServiceRequestError
+
+    candidate = new_candidate()
+
+    def unreachable(*args, **kwargs):
+        raise ServiceRequestError("connection refused")
+
+    monkeypatch.setattr(ResumeStore, "put", unreachable)
+    response = upload(candidate, make_pdf([RESUME_TEXT]))
+    assert response.status == 503 and response.headers["Retry-After"] == "5"
+    assert resume_row(database_url, candidate) is None
+
+
 def test_delete_resume_removes_row_and_blob():
     candidate = new_candidate()
     upload(candidate, make_pdf([RESUME_TEXT]))

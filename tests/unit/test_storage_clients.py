@@ -49,6 +49,21 @@ def test_identity_based_account_uses_the_managed_identity_without_calling_azure(
     assert repr(storage.StorageAccount.from_settings(settings)) == "StorageAccount(account interviewai)"
 
 
+def test_outages_are_transient_but_client_errors_are_not():
+    from azure.core.exceptions import HttpResponseError, ResourceNotFoundError, ServiceRequestError
+
+    def http_error(status: int) -> HttpResponseError:
+        error = HttpResponseError(message=f"status {status}")
+        error.status_code = status
+        return error
+
+    assert storage.is_transient(ServiceRequestError("connection refused"))
+    assert all(storage.is_transient(http_error(status)) for status in (429, 500, 503))
+    assert not storage.is_transient(http_error(403))
+    assert not storage.is_transient(ResourceNotFoundError("gone"))
+    assert not storage.is_transient(ValueError("bug"))
+
+
 def test_the_storage_account_repr_hides_the_connection_string():
     settings = load_settings({"AzureWebJobsStorage": "AccountName=a;AccountKey=secretkey"})
     assert "secretkey" not in repr(storage.StorageAccount.from_settings(settings))
