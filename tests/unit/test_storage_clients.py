@@ -67,3 +67,43 @@ def test_outages_are_transient_but_client_errors_are_not():
 def test_the_storage_account_repr_hides_the_connection_string():
     settings = load_settings({"AzureWebJobsStorage": "AccountName=a;AccountKey=secretkey"})
     assert "secretkey" not in repr(storage.StorageAccount.from_settings(settings))
+
+
+def test_links_with_a_managed_identity_are_user_delegation_sas_with_a_reused_key():
+    """Azurite has no Entra ID: the service's key-issuing call is the edge replaced here."""
+    import base64
+    from datetime import timedelta
+    from urllib.parse import parse_qs, urlsplit
+
+    from azure.storage.blob import BlobServiceClient, UserDelegationKey
+
+    from shared.adapters.resume_store import ResumeStore
+
+    class NoToken:
+        def get_token(self, *scopes, **kwargs):  # never called: nothing goes over the network here
+            raise AssertionError("no network call expected")
+
+    service = BlobServiceClient("https://interviewai.blob.core.windows.net", credential=NoToken())
+    issued = []
+
+    def get_user_delegation_key(key_start_time, key_expiry_time, **kwargs):
+        key = UserDelegationKey()
+        key.signed_oid, key.signed_tid = "oid-1", "tid-1"
+        key.signed_start = key_start_time.strftime("%Y-%m-%dT%H:%M:%SZ")
+        key.signed_expiry = key_expiry_time.strftime("%Y-%m-%dT%H:%M:%SZ")
+        key.signed_service, key.signed_version = "b", "2025-01-05"
+        key.value = base64.b64encode(b"k" * 32).decode()
+        issued.append(key_expiry_time - key_start_time)
+        return key
+
+    service.get_user_delegation_key = get_user_delegation_key
+    store = ResumeStore(service, "resumes")
+    first = store.link(
+        "c/a.pdf", expires_in=timedelta(minutes=10), file_name="Zoë.pdf", content_type="application/pdf"
+    )
+    store.link("c/b.pdf", expires_in=timedelta(minutes=10), file_name="b.pdf", content_type="application/pdf")
+    assert len(issued) == 1  # one key serves many links
+    query = parse_qs(urlsplit(first.url).query)
+    assert first.url.startswith("https://interviewai.blob.core.windows.net/resumes/c/a.pdf?")
+    assert query["skoid"] == ["oid-1"] and query["sp"] == ["r"] and query["spr"] == ["https"]
+    assert query["rscd"][0].endswith("filename*=UTF-8''Zo%C3%AB.pdf")
