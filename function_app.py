@@ -9,11 +9,13 @@ import azure.functions as func
 
 from functions import (
     candidates,
+    erasure,
     interview_activities,
     interview_orchestrator,
     interviews,
     jobs,
     meta,
+    resumes,
     scoring,
     sms,
     tokens,
@@ -28,6 +30,8 @@ for module in (
     meta,
     jobs,
     candidates,
+    resumes,
+    erasure,
     tokens,
     interviews,
     sms,

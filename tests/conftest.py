@@ -66,3 +66,25 @@ def clean_db(database_url: str) -> Iterator[str]:
     finally:
         conn.close()
     yield database_url
+
+
+@pytest.fixture(scope="session")
+def azurite() -> Iterator[str]:
+    """An in-memory Azurite (Blob and Table) for this session; AzureWebJobsStorage points at it. Opt in by
+    naming the fixture (or `@pytest.mark.usefixtures("azurite")`)."""
+    from devhost.azurite import start_azurite
+    from shared.adapters.storage import reset_storage_clients
+
+    emulator = start_azurite(None)
+    previous = os.environ.get("AzureWebJobsStorage")
+    os.environ["AzureWebJobsStorage"] = emulator.connection_string
+    reset_settings_cache()
+    reset_storage_clients()
+    yield emulator.connection_string
+    reset_storage_clients()
+    emulator.stop()
+    if previous is None:
+        os.environ.pop("AzureWebJobsStorage", None)
+    else:
+        os.environ["AzureWebJobsStorage"] = previous
+    reset_settings_cache()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import json as jsonlib
 import re
 from functools import lru_cache
@@ -54,8 +56,13 @@ def call(
     token: str | None = TEST_ADMIN_TOKEN,
     headers: dict[str, str] | None = None,
     params: dict[str, Any] | None = None,
+    durable_client: Any = None,
 ) -> Response:
-    """Invoke the function serving `method /api/<path>`; 404 as the host would when no route matches."""
+    """Invoke the function serving `method /api/<path>`; 404 as the host would when no route matches.
+
+    A function with a durable client input gets `durable_client` as its client (the host would pass the
+    binding JSON, from which the library builds a DurableOrchestrationClient; without a host there is none).
+    """
     route_path = path.removeprefix("/").removeprefix("api/")
     all_headers = {k.lower(): v for k, v in (headers or {}).items()}
     if token is not None:
@@ -76,5 +83,22 @@ def call(
                 route_params=match.groupdict(),
                 body=body or b"",
             )
-            return Response(user_function(request))
+            return Response(_invoke(user_function, request, durable_client))
     return Response(func.HttpResponse("no such route", status_code=404))
+
+
+_loop: asyncio.AbstractEventLoop | None = None
+
+
+def _invoke(user_function: Any, request: func.HttpRequest, durable_client: Any) -> func.HttpResponse:
+    client_function = getattr(user_function, "client_function", None)  # the library's durable middleware
+    if client_function is None and not inspect.iscoroutinefunction(user_function):
+        return user_function(request)
+    global _loop
+    # One long-lived loop, as the worker has: the durable client library keeps a process-wide aiohttp
+    # session bound to the loop that created it.
+    if _loop is None or _loop.is_closed():
+        _loop = asyncio.new_event_loop()
+    if client_function is not None:
+        return _loop.run_until_complete(client_function(request, client=durable_client))
+    return _loop.run_until_complete(user_function(request))

@@ -1,0 +1,387 @@
+"""The conversation log: every SMS in and out, with its Twilio SID and delivery status, in Table Storage.
+
+Layout (table `conversationlog` by default):
+- entries: PartitionKey = the interview id, or `phone-` + sha256(E.164)[:32] for messages outside any
+  interview (STOP, HELP, a text from an unknown number); RowKey = f"{created_at epoch ms:013d}-{sid}", so a
+  partition reads back in time order with one query.
+- one pointer per SID: PartitionKey "sid", RowKey = the SID, holding the entry's keys, so a Twilio status
+  callback (which carries only the SID) finds its entry with a point read. A callback that arrives before
+  the message was recorded (Twilio can be faster than our write) parks its status on the pointer; recording
+  the message then applies it.
+
+Writes are idempotent by SID: recording a message twice (a retried webhook or activity) keeps one entry.
+Statuses only move forward (queued < sending < sent < delivered/undelivered/failed < read): Twilio's
+callbacks arrive out of order, and a late "sent" must not overwrite "delivered". Updates use ETags, so two
+callbacks racing on one entry cannot undo each other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
+from uuid import UUID
+
+from shared.adapters import storage
+from shared.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from azure.data.tables import TableClient, TableServiceClient
+
+Direction = Literal["in", "out"]
+
+POINTER_PARTITION = "sid"
+PHONE_PARTITION_PREFIX = "phone-"
+BODY_LIMIT = 16_000  # a Table string property holds 32K UTF-16 units; SMS bodies are at most 1,600 chars
+
+# Later states win; states of equal rank do not replace each other (a "failed" stays failed).
+STATUS_RANK = {
+    "accepted": 0,
+    "scheduled": 0,
+    "queued": 1,
+    "sending": 2,
+    "sent": 3,
+    "delivery_unknown": 4,
+    "receiving": 4,
+    "received": 5,
+    "delivered": 5,
+    "undelivered": 5,
+    "failed": 5,
+    "canceled": 5,
+    "read": 6,
+}
+ENTRY_FIELDS = (
+    "interview_id",
+    "direction",
+    "sid",
+    "phone",
+    "candidate_id",
+    "body",
+    "status",
+    "error_code",
+    "kind",
+    "question_position",
+    "created_at",
+    "updated_at",
+)
+_SID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_MAX_RACE_RETRIES = 8
+
+
+def status_rank(status: str | None) -> int:
+    """Unknown statuses rank lowest: they never replace a known one."""
+    return STATUS_RANK.get(status or "", -1)
+
+
+def phone_partition(phone: str) -> str:
+    """The partition for messages of one number outside any interview; a hash keeps the number out of keys."""
+    return PHONE_PARTITION_PREFIX + hashlib.sha256(phone.encode()).hexdigest()[:32]
+
+
+def partition_for(interview_id: UUID | str | None, phone: str) -> str:
+    return str(UUID(str(interview_id))) if interview_id else phone_partition(phone)
+
+
+def row_key(created_at: datetime, sid: str) -> str:
+    epoch_ms = int(created_at.timestamp() * 1000)
+    return f"{epoch_ms:013d}-{sid}"
+
+
+def _check_sid(sid: str) -> str:
+    if not isinstance(sid, str) or not _SID.match(sid):
+        raise ValueError("a message SID is 1-64 letters, digits, '-' or '_'")
+    return sid
+
+
+def _aware(moment: datetime | None) -> datetime:
+    if moment is None:
+        return datetime.now(UTC)
+    if moment.tzinfo is None:
+        raise ValueError("created_at must be timezone-aware")
+    return moment.astimezone(UTC)
+
+
+def _entry(entity: dict[str, Any]) -> dict[str, Any]:
+    """An entry as callers see it: the fields above, None where unset, no storage keys."""
+    entry = {name: entity.get(name) for name in ENTRY_FIELDS}
+    for name in ("created_at", "updated_at"):
+        if isinstance(entry[name], datetime):
+            entry[name] = datetime.fromtimestamp(entry[name].timestamp(), UTC)
+    return entry
+
+
+class ConversationLog:
+    def __init__(self, service: TableServiceClient, table_name: str = "conversationlog") -> None:
+        self._service = service
+        self._table_name = table_name
+
+    def _table(self) -> TableClient:
+        return storage.table_client(self._service, self._table_name)
+
+    # -- writing ---------------------------------------------------------------------------------------
+
+    def record_outbound(
+        self,
+        *,
+        sid: str,
+        phone: str,
+        body: str,
+        kind: str,
+        interview_id: UUID | str | None = None,
+        candidate_id: UUID | str | None = None,
+        question_position: int | None = None,
+        status: str = "queued",
+        error_code: str | int | None = None,
+        created_at: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Record a message we sent (once per SID); returns the stored entry."""
+        return self._record(
+            "out", sid, phone, body, kind, interview_id, candidate_id, question_position, status,
+            error_code, created_at,
+        )  # fmt: skip
+
+    def record_inbound(
+        self,
+        *,
+        sid: str,
+        phone: str,
+        body: str,
+        kind: str,
+        interview_id: UUID | str | None = None,
+        candidate_id: UUID | str | None = None,
+        question_position: int | None = None,
+        created_at: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Record a message we received (once per SID); returns the stored entry."""
+        return self._record(
+            "in", sid, phone, body, kind, interview_id, candidate_id, question_position, "received", None,
+            created_at,
+        )  # fmt: skip
+
+    def _record(
+        self,
+        direction: Direction,
+        sid: str,
+        phone: str,
+        body: str,
+        kind: str,
+        interview_id: UUID | str | None,
+        candidate_id: UUID | str | None,
+        question_position: int | None,
+        status: str,
+        error_code: str | int | None,
+        created_at: datetime | None,
+    ) -> dict[str, Any]:
+        from azure.core import MatchConditions
+        from azure.core.exceptions import ResourceExistsError, ResourceModifiedError
+        from azure.data.tables import UpdateMode
+
+        _check_sid(sid)
+        moment = _aware(created_at)
+        table = self._table()
+        target = (partition_for(interview_id, phone), row_key(moment, sid))
+        # Claim the SID first: the pointer insert is the lock that keeps a retried write from making a
+        # second entry. A pointer that already names an entry means the message is recorded (or being).
+        for _ in range(_MAX_RACE_RETRIES):
+            pointer = self._pointer(sid)
+            if pointer is None:
+                try:
+                    table.create_entity(self._pointer_entity(sid, target))
+                    break
+                except ResourceExistsError:
+                    continue
+            if pointer.get("target_pk"):
+                target = (pointer["target_pk"], pointer["target_rk"])
+                existing = self._get(target)
+                if existing is not None:
+                    return _entry(existing)
+                break
+            try:  # a status callback came first and parked its status here
+                table.update_entity(
+                    self._pointer_entity(sid, target),
+                    mode=UpdateMode.MERGE,
+                    etag=pointer.metadata["etag"],
+                    match_condition=MatchConditions.IfNotModified,
+                )
+                break
+            except ResourceModifiedError:
+                continue
+        else:
+            raise RuntimeError(f"could not record message {sid}: its pointer keeps changing")
+
+        now = datetime.now(UTC)
+        entity: dict[str, Any] = {
+            "PartitionKey": target[0],
+            "RowKey": target[1],
+            "direction": direction,
+            "sid": sid,
+            "phone": phone,
+            "body": body[:BODY_LIMIT],
+            "status": status,
+            "kind": kind,
+            "created_at": moment,
+            "updated_at": now,
+        }
+        if interview_id:
+            entity["interview_id"] = str(interview_id)
+        if candidate_id:
+            entity["candidate_id"] = str(candidate_id)
+        if question_position is not None:
+            entity["question_position"] = int(question_position)
+        if error_code not in (None, ""):
+            entity["error_code"] = str(error_code)
+        table.upsert_entity(entity, mode=UpdateMode.REPLACE)
+        # A callback may have parked a status between our pointer write and the entry write.
+        pointer = self._pointer(sid)
+        if pointer is not None and status_rank(pointer.get("status")) > status_rank(status):
+            updated = self.update_status(sid, pointer["status"], pointer.get("error_code"))
+            if updated is not None:
+                return updated
+        return _entry(entity)
+
+    def update_status(
+        self, sid: str, status: str, error_code: str | int | None = None
+    ) -> dict[str, Any] | None:
+        """Apply a delivery status from Twilio; returns the entry, or None when the SID is not recorded yet.
+
+        A status that does not move the message forward (a late "sent" after "delivered") is ignored and the
+        entry is returned unchanged.
+        """
+        from azure.core import MatchConditions
+        from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
+        from azure.data.tables import UpdateMode
+
+        _check_sid(sid)
+        table = self._table()
+        code = None if error_code in (None, "") else str(error_code)
+        for _ in range(_MAX_RACE_RETRIES):
+            pointer = self._pointer(sid)
+            entity = self._entry_for(pointer)
+            if entity is None:
+                # Not recorded yet (or being written right now): park the status on the pointer; recording
+                # the message applies it.
+                if pointer is not None and status_rank(status) <= status_rank(pointer.get("status")):
+                    return None
+                parked = {"PartitionKey": POINTER_PARTITION, "RowKey": sid, "status": status}
+                if code:
+                    parked["error_code"] = code
+                try:
+                    if pointer is None:
+                        table.create_entity(parked)
+                    else:
+                        table.update_entity(
+                            parked,
+                            mode=UpdateMode.MERGE,
+                            etag=pointer.metadata["etag"],
+                            match_condition=MatchConditions.IfNotModified,
+                        )
+                    return None
+                except (ResourceExistsError, ResourceModifiedError):
+                    continue
+            if status_rank(status) <= status_rank(entity.get("status")):
+                return _entry(entity)
+            changes: dict[str, Any] = {
+                "PartitionKey": entity["PartitionKey"],
+                "RowKey": entity["RowKey"],
+                "status": status,
+                "updated_at": datetime.now(UTC),
+            }
+            if code:
+                changes["error_code"] = code
+            try:
+                table.update_entity(
+                    changes,
+                    mode=UpdateMode.MERGE,
+                    etag=entity.metadata["etag"],
+                    match_condition=MatchConditions.IfNotModified,
+                )
+            except ResourceModifiedError:
+                continue
+            except ResourceNotFoundError:
+                return None  # erased meanwhile
+            return _entry({**entity, **changes})
+        raise RuntimeError(f"could not update message {sid}: it keeps changing")
+
+    # -- reading ---------------------------------------------------------------------------------------
+
+    def get(self, sid: str) -> dict[str, Any] | None:
+        """The entry for a SID, or None."""
+        entity = self._entry_for(self._pointer(_check_sid(sid)))
+        return _entry(entity) if entity is not None else None
+
+    def list_for_interview(self, interview_id: UUID | str) -> list[dict[str, Any]]:
+        """Every message of one interview, oldest first."""
+        return [_entry(e) for e in self._partition(str(UUID(str(interview_id))))]
+
+    def list_for_phone(self, phone: str) -> list[dict[str, Any]]:
+        """Messages of one number outside any interview, oldest first."""
+        return [_entry(e) for e in self._partition(phone_partition(phone))]
+
+    # -- erasing ---------------------------------------------------------------------------------------
+
+    def erase_interview(self, interview_id: UUID | str) -> int:
+        """Delete every message of one interview and their SID pointers; returns how many entries went."""
+        return self.erase_partition(str(UUID(str(interview_id))))
+
+    def erase_phone(self, phone: str) -> int:
+        """Delete the number's messages outside interviews and their SID pointers."""
+        return self.erase_partition(phone_partition(phone))
+
+    def erase_partition(self, partition_key: str) -> int:
+        """Delete one partition's entries and their pointers (pointers first: no dangling entry is left
+        that a callback could still reach, and a retry after a failure finds the entries again)."""
+        if partition_key == POINTER_PARTITION:
+            raise ValueError("the pointer partition is not a conversation")
+        table = self._table()
+        entities = list(self._partition(partition_key, select=["PartitionKey", "RowKey", "sid"]))
+        for entity in entities:
+            if entity.get("sid"):
+                table.delete_entity(POINTER_PARTITION, entity["sid"])
+        for start in range(0, len(entities), 100):  # a transaction holds at most 100 operations
+            batch = entities[start : start + 100]
+            table.submit_transaction(
+                [("delete", {"PartitionKey": e["PartitionKey"], "RowKey": e["RowKey"]}) for e in batch]
+            )
+        return len(entities)
+
+    # -- internals -------------------------------------------------------------------------------------
+
+    def _pointer_entity(self, sid: str, target: tuple[str, str]) -> dict[str, Any]:
+        return {
+            "PartitionKey": POINTER_PARTITION,
+            "RowKey": sid,
+            "target_pk": target[0],
+            "target_rk": target[1],
+        }
+
+    def _pointer(self, sid: str) -> Any:
+        return self._get((POINTER_PARTITION, sid))
+
+    def _entry_for(self, pointer: Any) -> Any:
+        if pointer is None or not pointer.get("target_pk"):
+            return None
+        return self._get((pointer["target_pk"], pointer["target_rk"]))
+
+    def _get(self, keys: tuple[str, str]) -> Any:
+        from azure.core.exceptions import ResourceNotFoundError
+
+        try:
+            return self._table().get_entity(keys[0], keys[1])
+        except ResourceNotFoundError:
+            return None
+
+    def _partition(self, partition_key: str, select: list[str] | None = None) -> Any:
+        return self._table().query_entities(
+            "PartitionKey eq @pk", parameters={"pk": partition_key}, select=select
+        )
+
+
+def conversation_log(settings: Settings | None = None) -> ConversationLog:
+    """The process-wide ConversationLog on the configured account and CONVERSATION_TABLE."""
+    settings = settings or get_settings()
+    account = storage.StorageAccount.from_settings(settings)
+    return storage.per_process(
+        ("conversation_log", account, settings.conversation_table),
+        lambda: ConversationLog(storage.table_service_client(settings), settings.conversation_table),
+    )
