@@ -44,18 +44,16 @@ def scoring_queue() -> ScoringQueue:
     return LocalScoringQueue(current_database_url())
 
 
-@lru_cache(maxsize=1)
 def conversation_log() -> Any:
-    from shared.adapters.conversation_log import ConversationLog
+    from shared.adapters.conversation_log import conversation_log as cached_conversation_log
 
-    return ConversationLog(get_settings().conversation_table)
+    return cached_conversation_log()
 
 
-@lru_cache(maxsize=1)
 def audit_log() -> Any:
-    from shared.adapters.audit_log import AuditLog
+    from shared.adapters.audit_log import audit_log as cached_audit_log
 
-    return AuditLog(get_settings().audit_table)
+    return cached_audit_log()
 
 
 class _BestEffort:
@@ -85,5 +83,8 @@ def audit_log_safe() -> Any:
 
 def reset_adapters() -> None:
     """Forget cached adapters (tests and devhost change settings)."""
-    for cached in (sms_sender, scoring_queue, conversation_log, audit_log):
+    from shared.adapters.storage import reset_storage_clients
+
+    for cached in (sms_sender, scoring_queue):
         cached.cache_clear()
+    reset_storage_clients()
