@@ -149,6 +149,7 @@ class TaskHub:
         """Create the schema if needed, then resume everything pending in PostgreSQL and start dispatching."""
         if self._running:
             return
+        self._store.open()
         self._store.ensure_schema()
         with self._lock:
             self._stopping = False
@@ -592,6 +593,9 @@ class TaskHub:
             self._cache.pop(instance_id, None)
         else:
             state.version = new_version
+        if continue_as_new is not None:
+            with self._lock:  # the new execution's start message is queued: run the instance again
+                self._dirty.add(instance_id)
 
         for activity in new_activities:
             self._submit_activity(activity)

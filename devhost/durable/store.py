@@ -172,13 +172,22 @@ class _BoundedPool:
         self._max_connections = max_connections
         self._lock = threading.Lock()
         self._pool: psycopg2.pool.ThreadedConnectionPool | None = None
+        self._closed = False
         self._slots = threading.BoundedSemaphore(max_connections)
 
     def _get_pool(self) -> psycopg2.pool.ThreadedConnectionPool:
         with self._lock:
-            if self._pool is None:  # opened lazily, and again after close(): connecting happens on first use
+            if self._closed:
+                raise psycopg2.InterfaceError(
+                    "the task hub's connection pool is closed (the hub was stopped)"
+                )
+            if self._pool is None:  # connections are opened on first use
                 self._pool = psycopg2.pool.ThreadedConnectionPool(0, self._max_connections, dsn=self._dsn)
             return self._pool
+
+    def open(self) -> None:
+        with self._lock:
+            self._closed = False
 
     @contextmanager
     def cursor(self) -> Iterator[Any]:
@@ -206,8 +215,10 @@ class _BoundedPool:
             self._slots.release()
 
     def close(self) -> None:
+        """Close every connection; later calls fail until open() (a stopped hub must not write)."""
         with self._lock:
             pool, self._pool = self._pool, None
+            self._closed = True
         if pool is not None:
             pool.closeall()
 
@@ -222,6 +233,9 @@ class TaskHubStore:
     def __init__(self, dsn: str, hub: str, max_connections: int = 12) -> None:
         self.hub = hub
         self._db = _BoundedPool(dsn, max_connections)
+
+    def open(self) -> None:
+        self._db.open()
 
     def close(self) -> None:
         self._db.close()
