@@ -32,7 +32,7 @@ def make_hub(database_url: str, hub_name: str, clock: Clock) -> Iterator[MakeHub
     """Builds and starts TaskHubs on the test database (same hub name unless told), stopped at the end."""
     hubs: list[TaskHub] = []
 
-    def make(orchestrators: dict[str, Any] | None = None, **overrides: Any) -> TaskHub:
+    def make(orchestrators: dict[str, Any] | None = None, start: bool = True, **overrides: Any) -> TaskHub:
         functions = toy_app.registry()
         options: dict[str, Any] = {
             "clock": clock,
@@ -48,7 +48,8 @@ def make_hub(database_url: str, hub_name: str, clock: Clock) -> Iterator[MakeHub
             functions.activity_param_names,
             **options,
         )
-        hub.start()
+        if start:
+            hub.start()
         hubs.append(hub)
         return hub
 
