@@ -15,6 +15,7 @@ event loop thread for async activities.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import heapq
 import inspect
 import itertools
@@ -133,8 +134,8 @@ class TaskHub:
         self._timer_heap: list[tuple[datetime, int, tuple[str, str, int]]] = []
         self._timer_counter = itertools.count()
 
-        # Per-instance history cache: only the worker running an instance touches its entry.
-        self._cache: dict[str, InstanceHistory] = {}
+        # Per-instance cache of the row and history: only the worker running an instance touches its entry.
+        self._cache: dict[str, _CachedInstance] = {}
 
         self._threads: list[threading.Thread] = []
         self._activity_pool: ThreadPoolExecutor | None = None
@@ -211,6 +212,10 @@ class TaskHub:
         self._store.close()
         self._threads.clear()
         self._cache.clear()
+        with self._lock:  # start() queues again whatever PostgreSQL says is pending
+            self._ready.clear()
+            self._queued.clear()
+            self._dirty.clear()
         with self._timer_changed:
             self._timer_heap.clear()
         self._running = False
@@ -240,6 +245,7 @@ class TaskHub:
             raise OrchestratorNotFound(f"no orchestrator function named '{name}' is registered")
         instance_id = instance_id or uuid.uuid4().hex
         self._store.create_instance(instance_id, name, input_json, uuid.uuid4().hex, self.clock.now())
+        self._cache.pop(instance_id, None)  # a restarted id starts from a fresh row and history
         self._log.info(
             "instance %s of %s scheduled (input %d bytes)", instance_id, name, len(input_json or "")
         )
@@ -376,29 +382,34 @@ class TaskHub:
 
     def _process_instance(self, instance_id: str) -> bool:
         """Run one episode for the instance's queued messages; True if more are left for another one."""
-        instance = self._store.load_instance(instance_id)
-        if instance is None:
-            self._cache.pop(instance_id, None)
-            return False
+        cached = self._cache.get(instance_id)
+        if cached is None:
+            instance = self._store.load_instance(instance_id)
+            if instance is None:
+                return False
+            if instance.status in TERMINAL_STATES:
+                # As on Azure: work arriving for a finished instance is dropped (events raised after the end,
+                # results of activities that were still running).
+                messages = self._store.load_messages(instance_id, _BATCH_LIMIT)
+                if messages:
+                    self._store.discard_messages(instance_id, instance.version, [m.id for m in messages])
+                    self._log.debug(
+                        "dropped %d message(s) for %s instance %s",
+                        len(messages),
+                        instance.status,
+                        instance_id,
+                    )
+                return len(messages) == _BATCH_LIMIT
+            history = InstanceHistory.rebuild(instance.execution_id, self._store.load_history(instance_id))
+            cached = _CachedInstance(instance, history)
+            self._cache[instance_id] = cached
+        # A cached instance is trusted without reading its row again: every write is guarded by the row's
+        # version, so if anything else changed it, the write is refused and the instance is reloaded.
         messages = self._store.load_messages(instance_id, _BATCH_LIMIT)
         if not messages:
             return False
         more = len(messages) == _BATCH_LIMIT
-        if instance.status in TERMINAL_STATES:
-            # As on Azure: work arriving for a finished instance is dropped (events raised after the end,
-            # results of activities that were still running).
-            self._store.discard_messages([m.id for m in messages])
-            self._cache.pop(instance_id, None)
-            self._log.debug(
-                "dropped %d message(s) for %s instance %s", len(messages), instance.status, instance_id
-            )
-            return more
-
-        state = self._cache.get(instance_id)
-        if state is None or state.version != instance.version or state.execution_id != instance.execution_id:
-            state = InstanceHistory.rebuild(instance.execution_id, self._store.load_history(instance_id))
-            state.version = instance.version
-            self._cache[instance_id] = state
+        instance, state = cached.row, cached.history
 
         terminate = next((m for m in messages if m.kind == "terminate"), None)
         if terminate is not None:
@@ -407,15 +418,23 @@ class TaskHub:
 
         batch, stale, stopped_early = _select_batch(instance, state, messages)
         if not batch:
-            if stale:
-                self._store.discard_messages([m.id for m in stale])
+            if stale and not self._store.discard_messages(
+                instance_id, instance.version, [m.id for m in stale]
+            ):
+                self._reload_later(instance_id)
             return more or stopped_early
-        self._run_episode(instance, state, batch, stale)
+        self._run_episode(cached, batch, stale)
         return more or stopped_early
 
-    def _run_episode(
-        self, instance: InstanceRow, state: InstanceHistory, batch: list[MessageRow], stale: list[MessageRow]
-    ) -> None:
+    def _reload_later(self, instance_id: str) -> None:
+        """The instance changed under us (nothing was written): forget the cache and run it again."""
+        self._cache.pop(instance_id, None)
+        self._log.warning("instance %s changed during its episode; running it again", instance_id)
+        with self._lock:
+            self._dirty.add(instance_id)
+
+    def _run_episode(self, cached: _CachedInstance, batch: list[MessageRow], stale: list[MessageRow]) -> None:
+        instance, state = cached.row, cached.history
         instance_id, execution_id = instance.instance_id, instance.execution_id
         now = self.clock.now()
         first_new = len(state.events)
@@ -582,17 +601,15 @@ class TaskHub:
         )
         new_version = self._store.commit_episode(write)
         if new_version is None:
-            # Someone else changed the instance (a restart through start_new, a second hub): nothing was
-            # written; reload and run again.
-            self._cache.pop(instance_id, None)
-            self._log.warning("instance %s changed during its episode; running it again", instance_id)
-            with self._lock:
-                self._dirty.add(instance_id)
+            # Someone else changed the instance (a restart through start_new, a second hub).
+            self._reload_later(instance_id)
             return
         if finished or continue_as_new is not None:
             self._cache.pop(instance_id, None)
         else:
-            state.version = new_version
+            cached.row = dataclasses.replace(
+                instance, status=status, custom_status=custom_status, last_updated_at=now, version=new_version
+            )
         if continue_as_new is not None:
             with self._lock:  # the new execution's start message is queued: run the instance again
                 self._dirty.add(instance_id)
@@ -631,11 +648,10 @@ class TaskHub:
             consumed_message_ids=[m.id for m in messages],
             finished=True,
         )
-        self._cache.pop(instance.instance_id, None)
         if self._store.commit_episode(write) is None:
-            with self._lock:
-                self._dirty.add(instance.instance_id)
+            self._reload_later(instance.instance_id)
             return
+        self._cache.pop(instance.instance_id, None)
         self._log.info("orchestration %s (%s) terminated", instance.instance_id, instance.name)
 
     # -- activities ------------------------------------------------------------------------------------
@@ -792,6 +808,12 @@ class TaskHub:
                 self._notify(timer.instance_id)
             if len(fired) < 500:
                 return
+
+
+@dataclasses.dataclass
+class _CachedInstance:
+    row: InstanceRow
+    history: InstanceHistory
 
 
 def _select_batch(

@@ -93,7 +93,6 @@ class InstanceHistory:
     retry_groups: dict[int, RetryGroup] = field(default_factory=dict)
     cancelled_timers: set[int] = field(default_factory=set)
     started: bool = False
-    version: int = -1  # the instance row's version this state matches
 
     @classmethod
     def rebuild(

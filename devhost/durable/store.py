@@ -10,7 +10,8 @@ Tables, all keyed by the hub name first so several hubs can share a database:
 
 Every state change of an orchestration episode is written in one transaction (`commit_episode`), as are an
 activity's completion (its row deleted + its result queued) and a timer's firing (flagged fired + queued),
-so a crash between any two statements loses nothing and duplicates nothing.
+so a crash between any two statements loses nothing and duplicates nothing. The hot paths are one or two
+round trips each (an event, an activity result) so that hundreds of instances can move at once.
 """
 
 from __future__ import annotations
@@ -24,8 +25,7 @@ from datetime import datetime
 from typing import Any
 
 import psycopg2
-import psycopg2.extras
-import psycopg2.pool
+import psycopg2.extensions
 
 from devhost.durable.errors import InstanceExists, InstanceGone, InstanceNotFound, InstanceNotTerminal
 from devhost.durable.protocol import EventType, format_timestamp, new_event
@@ -164,75 +164,84 @@ class EpisodeWrite:
     continue_as_new: tuple[str, str | None] | None = None  # (new execution id, new input JSON)
 
 
-class _BoundedPool:
-    """A psycopg2 pool whose callers wait for a free connection instead of failing when all are in use."""
+class _ConnectionPool:
+    """Up to `max_connections` autocommit connections, opened on first use and kept between uses.
+
+    (psycopg2's own pools close every returned connection beyond `minconn`, and a `minconn` above zero
+    connects eagerly; a new backend per transaction costs ~20 ms, far more than the work done here.)
+    Connections are in autocommit mode so a read is one round trip; a write transaction sends its
+    statements as one batch starting with BEGIN, then COMMIT or ROLLBACK. Callers wait for a free
+    connection instead of failing when all are in use."""
 
     def __init__(self, dsn: str, max_connections: int) -> None:
         self._dsn = dsn
-        self._max_connections = max_connections
         self._lock = threading.Lock()
-        self._pool: psycopg2.pool.ThreadedConnectionPool | None = None
+        self._idle: list[Any] = []
         self._closed = False
         self._slots = threading.BoundedSemaphore(max_connections)
 
-    def _get_pool(self) -> psycopg2.pool.ThreadedConnectionPool:
+    @contextmanager
+    def session(self) -> Iterator[Any]:
+        """A cursor on an autocommit connection; a transaction left open by an error is rolled back."""
+        self._slots.acquire()
+        try:
+            conn = self._take()
+            broken = False
+            try:
+                with conn.cursor() as cur:
+                    yield cur
+            except (psycopg2.OperationalError, psycopg2.InterfaceError):
+                broken = True
+                raise
+            finally:
+                if not broken and conn.info.transaction_status != psycopg2.extensions.TRANSACTION_STATUS_IDLE:
+                    try:
+                        conn.cursor().execute("ROLLBACK")
+                    except psycopg2.Error:
+                        broken = True
+                self._give_back(conn, broken)
+        finally:
+            self._slots.release()
+
+    def _take(self) -> Any:
         with self._lock:
             if self._closed:
                 raise psycopg2.InterfaceError(
                     "the task hub's connection pool is closed (the hub was stopped)"
                 )
-            if self._pool is None:  # connections are opened on first use
-                self._pool = psycopg2.pool.ThreadedConnectionPool(0, self._max_connections, dsn=self._dsn)
-            return self._pool
+            if self._idle:
+                return self._idle.pop()
+        conn = psycopg2.connect(self._dsn)
+        conn.autocommit = True
+        return conn
+
+    def _give_back(self, conn: Any, broken: bool) -> None:
+        with self._lock:
+            if not (broken or conn.closed or self._closed):
+                self._idle.append(conn)
+                return
+        if not conn.closed:
+            conn.close()
 
     def open(self) -> None:
         with self._lock:
             self._closed = False
 
-    @contextmanager
-    def cursor(self) -> Iterator[Any]:
-        self._slots.acquire()
-        try:
-            pool = self._get_pool()
-            conn = pool.getconn()
-            broken = False
-            try:
-                with conn.cursor() as cur:
-                    yield cur
-                conn.commit()
-            except (psycopg2.OperationalError, psycopg2.InterfaceError):
-                broken = True
-                raise
-            except BaseException:
-                try:
-                    conn.rollback()
-                except (psycopg2.OperationalError, psycopg2.InterfaceError):
-                    broken = True
-                raise
-            finally:
-                pool.putconn(conn, close=broken or conn.closed != 0)
-        finally:
-            self._slots.release()
-
     def close(self) -> None:
         """Close every connection; later calls fail until open() (a stopped hub must not write)."""
         with self._lock:
-            pool, self._pool = self._pool, None
+            idle, self._idle = self._idle, []
             self._closed = True
-        if pool is not None:
-            pool.closeall()
-
-
-class _VersionConflict(Exception):
-    pass
+        for conn in idle:
+            conn.close()
 
 
 class TaskHubStore:
-    """SQL for one task hub; every public method is one transaction."""
+    """SQL for one task hub; every public method is one transaction (most of them one round trip)."""
 
     def __init__(self, dsn: str, hub: str, max_connections: int = 12) -> None:
         self.hub = hub
-        self._db = _BoundedPool(dsn, max_connections)
+        self._db = _ConnectionPool(dsn, max_connections)
 
     def open(self) -> None:
         self._db.open()
@@ -242,9 +251,9 @@ class TaskHubStore:
 
     def ensure_schema(self) -> None:
         """Create the schema and tables if missing; safe to call from several processes at once."""
-        with self._db.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{SCHEMA}.schema",))
-            cur.execute(_DDL)
+        with self._db.session() as cur:
+            lock = cur.mogrify("SELECT pg_advisory_xact_lock(hashtext(%s));", (f"{SCHEMA}.schema",)).decode()
+            cur.execute(f"BEGIN; {lock} {_DDL} COMMIT;")
 
     # -- instances -------------------------------------------------------------------------------------
 
@@ -252,29 +261,36 @@ class TaskHubStore:
         self, instance_id: str, name: str, input_json: str | None, execution_id: str, now: datetime
     ) -> None:
         """Create (or restart a finished) instance in Pending and queue its start; InstanceExists if running."""
-        with self._db.cursor() as cur:
+        with self._db.session() as cur:
             cur.execute(
-                f"SELECT status, version FROM {SCHEMA}.instances WHERE hub = %s AND instance_id = %s FOR UPDATE",
+                f"BEGIN; SELECT status, version FROM {SCHEMA}.instances "
+                "WHERE hub = %s AND instance_id = %s FOR UPDATE",
                 (self.hub, instance_id),
             )
             existing = cur.fetchone()
             version = 0
+            statements = []
             if existing is not None:
                 if existing[0] in RUNNING_STATES:
                     raise InstanceExists(
                         f"an instance with ID '{instance_id}' is already {existing[0].lower()}"
                     )
                 version = existing[1] + 1  # never reuse a version a cache may still hold
-                cur.execute(
-                    f"DELETE FROM {SCHEMA}.instances WHERE hub = %s AND instance_id = %s",
-                    (self.hub, instance_id),
+                statements.append(
+                    cur.mogrify(
+                        f"DELETE FROM {SCHEMA}.instances WHERE hub = %s AND instance_id = %s",
+                        (self.hub, instance_id),
+                    )
                 )
-            cur.execute(
-                f"INSERT INTO {SCHEMA}.instances (hub, instance_id, name, execution_id, status, input, "
-                "created_at, last_updated_at, version) VALUES (%s, %s, %s, %s, 'Pending', %s, %s, %s, %s)",
-                (self.hub, instance_id, name, execution_id, input_json, now, now, version),
+            statements.append(
+                cur.mogrify(
+                    f"INSERT INTO {SCHEMA}.instances (hub, instance_id, name, execution_id, status, input, "
+                    "created_at, last_updated_at, version) VALUES (%s, %s, %s, %s, 'Pending', %s, %s, %s, %s)",
+                    (self.hub, instance_id, name, execution_id, input_json, now, now, version),
+                )
             )
-            self._insert_message(cur, instance_id, "start", execution_id, {}, now)
+            statements.append(self._message_sql(cur, instance_id, "start", execution_id, {}, now))
+            cur.execute(b";".join(statements) + b"; COMMIT")
 
     def add_message(
         self,
@@ -285,20 +301,32 @@ class TaskHubStore:
         execution_id: str | None = None,
     ) -> None:
         """Queue a message for a pending or running instance: InstanceNotFound / InstanceGone otherwise."""
-        with self._db.cursor() as cur:
+        with self._db.session() as cur:
             cur.execute(
-                f"SELECT status FROM {SCHEMA}.instances WHERE hub = %s AND instance_id = %s",
-                (self.hub, instance_id),
+                f"WITH target AS (SELECT status FROM {SCHEMA}.instances WHERE hub = %s AND instance_id = %s), "
+                f"queued AS (INSERT INTO {SCHEMA}.messages (hub, instance_id, kind, execution_id, payload, created_at) "
+                "  SELECT %s, %s, %s, %s, %s, %s FROM target WHERE status <> ALL(%s) RETURNING id) "
+                "SELECT (SELECT status FROM target), (SELECT id FROM queued)",
+                (
+                    self.hub,
+                    instance_id,
+                    self.hub,
+                    instance_id,
+                    kind,
+                    execution_id,
+                    json.dumps(payload),
+                    now,
+                    list(TERMINAL_STATES),
+                ),
             )
-            row = cur.fetchone()
-            if row is None:
-                raise InstanceNotFound(f"no instance with ID '{instance_id}'")
-            if row[0] in TERMINAL_STATES:
-                raise InstanceGone(f"instance '{instance_id}' is {row[0].lower()}")
-            self._insert_message(cur, instance_id, kind, execution_id, payload, now)
+            status, message_id = cur.fetchone()
+        if status is None:
+            raise InstanceNotFound(f"no instance with ID '{instance_id}'")
+        if message_id is None:
+            raise InstanceGone(f"instance '{instance_id}' is {status.lower()}")
 
     def load_instance(self, instance_id: str) -> InstanceRow | None:
-        with self._db.cursor() as cur:
+        with self._db.session() as cur:
             cur.execute(
                 f"SELECT {_INSTANCE_COLUMNS} FROM {SCHEMA}.instances WHERE hub = %s AND instance_id = %s",
                 (self.hub, instance_id),
@@ -334,33 +362,31 @@ class TaskHubStore:
         if limit is not None:
             query += " LIMIT %s"
             params.append(limit)
-        with self._db.cursor() as cur:
+        with self._db.session() as cur:
             cur.execute(query, params)
             return [InstanceRow(*row) for row in cur.fetchall()]
 
     def purge(self, instance_id: str) -> bool:
         """Delete a finished instance and its history; False if there is none, InstanceNotTerminal if running."""
-        with self._db.cursor() as cur:
+        with self._db.session() as cur:
             cur.execute(
-                f"SELECT status FROM {SCHEMA}.instances WHERE hub = %s AND instance_id = %s FOR UPDATE",
-                (self.hub, instance_id),
+                f"WITH target AS (SELECT status FROM {SCHEMA}.instances WHERE hub = %s AND instance_id = %s), "
+                f"purged AS (DELETE FROM {SCHEMA}.instances WHERE hub = %s AND instance_id = %s "
+                "  AND status = ANY(%s) RETURNING 1) "
+                "SELECT (SELECT status FROM target), EXISTS (SELECT 1 FROM purged)",
+                (self.hub, instance_id, self.hub, instance_id, list(TERMINAL_STATES)),
             )
-            row = cur.fetchone()
-            if row is None:
-                return False
-            if row[0] not in TERMINAL_STATES:
-                raise InstanceNotTerminal(
-                    f"instance '{instance_id}' is {row[0].lower()}; only finished ones purge"
-                )
-            cur.execute(
-                f"DELETE FROM {SCHEMA}.instances WHERE hub = %s AND instance_id = %s", (self.hub, instance_id)
+            status, purged = cur.fetchone()
+        if status is not None and not purged:
+            raise InstanceNotTerminal(
+                f"instance '{instance_id}' is {status.lower()}; only finished ones purge"
             )
-            return True
+        return bool(purged)
 
     # -- episodes --------------------------------------------------------------------------------------
 
     def load_messages(self, instance_id: str, limit: int) -> list[MessageRow]:
-        with self._db.cursor() as cur:
+        with self._db.session() as cur:
             cur.execute(
                 f"SELECT id, kind, execution_id, payload FROM {SCHEMA}.messages "
                 "WHERE hub = %s AND instance_id = %s ORDER BY id LIMIT %s",
@@ -369,30 +395,91 @@ class TaskHubStore:
             return [MessageRow(*row) for row in cur.fetchall()]
 
     def load_history(self, instance_id: str) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
-        with self._db.cursor() as cur:
+        with self._db.session() as cur:
             cur.execute(
                 f"SELECT event, meta FROM {SCHEMA}.history WHERE hub = %s AND instance_id = %s ORDER BY position",
                 (self.hub, instance_id),
             )
             return [(event, meta) for event, meta in cur.fetchall()]
 
-    def discard_messages(self, message_ids: list[int]) -> None:
-        with self._db.cursor() as cur:
+    def discard_messages(self, instance_id: str, expected_version: int, message_ids: list[int]) -> bool:
+        """Drop messages an episode will not use, unless the instance changed since it was read."""
+        with self._db.session() as cur:
             cur.execute(
-                f"DELETE FROM {SCHEMA}.messages WHERE hub = %s AND id = ANY(%s)", (self.hub, message_ids)
+                f"DELETE FROM {SCHEMA}.messages WHERE hub = %s AND id = ANY(%s) AND EXISTS ("
+                f"  SELECT 1 FROM {SCHEMA}.instances WHERE hub = %s AND instance_id = %s AND version = %s)",
+                (self.hub, message_ids, self.hub, instance_id, expected_version),
             )
+            return cur.rowcount > 0
 
     def commit_episode(self, write: EpisodeWrite) -> int | None:
         """Apply one episode atomically; returns the instance's new version, or None if another writer
-        changed the instance since it was read (nothing is written then)."""
-        try:
-            with self._db.cursor() as cur:
-                return self._write_episode(cur, write)
-        except _VersionConflict:
-            return None
+        changed the instance since it was read (nothing is written then).
 
-    def _write_episode(self, cur: Any, write: EpisodeWrite) -> int:
+        All statements go in one batch whose last one is the version-checked UPDATE of the instance; the
+        transaction is committed only if that UPDATE found the version it expected."""
+        with self._db.session() as cur:
+            cur.execute(b"BEGIN;" + b";".join(self._episode_sql(cur, write)))
+            row = cur.fetchone()
+            cur.execute("COMMIT" if row is not None else "ROLLBACK")
+        return row[0] if row is not None else None
+
+    def _episode_sql(self, cur: Any, write: EpisodeWrite) -> list[bytes]:
         hub, instance_id = self.hub, write.instance_id
+        statements: list[bytes] = []
+
+        def add(sql: str, params: tuple[Any, ...]) -> None:
+            statements.append(cur.mogrify(sql, params))
+
+        def values(rows: list[tuple[Any, ...]]) -> str:
+            placeholders = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
+            return ", ".join(cur.mogrify(placeholders, row).decode() for row in rows)
+
+        if write.consumed_message_ids:
+            add(
+                f"DELETE FROM {SCHEMA}.messages WHERE hub = %s AND id = ANY(%s)",
+                (hub, write.consumed_message_ids),
+            )
+        if write.finished or write.continue_as_new is not None:
+            # Results of activities still running are dropped when they arrive (no row to complete).
+            add(f"DELETE FROM {SCHEMA}.activities WHERE hub = %s AND instance_id = %s", (hub, instance_id))
+            add(f"DELETE FROM {SCHEMA}.timers WHERE hub = %s AND instance_id = %s", (hub, instance_id))
+        if write.continue_as_new is not None:
+            new_execution_id, _ = write.continue_as_new
+            add(f"DELETE FROM {SCHEMA}.history WHERE hub = %s AND instance_id = %s", (hub, instance_id))
+            statements.append(self._message_sql(cur, instance_id, "start", new_execution_id, {}, write.now))
+        else:
+            if write.new_events:
+                rows = [
+                    (hub, instance_id, write.first_position + offset, json.dumps(event), _json_or_none(meta))
+                    for offset, (event, meta) in enumerate(write.new_events)
+                ]
+                statements.append(
+                    f"INSERT INTO {SCHEMA}.history (hub, instance_id, position, event, meta) "
+                    f"VALUES {values(rows)}".encode()
+                )
+            if write.new_activities and not write.finished:
+                rows = [
+                    (hub, a.instance_id, a.execution_id, a.task_id, a.name, a.input, write.now)
+                    for a in write.new_activities
+                ]
+                statements.append(
+                    f"INSERT INTO {SCHEMA}.activities (hub, instance_id, execution_id, task_id, name, input, "
+                    f"scheduled_at) VALUES {values(rows)} ON CONFLICT DO NOTHING".encode()
+                )
+            if write.new_timers and not write.finished:
+                rows = [(hub, t.instance_id, t.execution_id, t.timer_id, t.fire_at) for t in write.new_timers]
+                statements.append(
+                    f"INSERT INTO {SCHEMA}.timers (hub, instance_id, execution_id, timer_id, fire_at) "
+                    f"VALUES {values(rows)} ON CONFLICT DO NOTHING".encode()
+                )
+            if write.cancelled_timer_ids and not write.finished:
+                add(
+                    f"DELETE FROM {SCHEMA}.timers WHERE hub = %s AND instance_id = %s AND execution_id = %s "
+                    "AND timer_id = ANY(%s) AND NOT fired",
+                    (hub, instance_id, write.execution_id, write.cancelled_timer_ids),
+                )
+
         assignments = "status = %s, custom_status = %s, last_updated_at = %s, version = version + 1"
         params: list[Any] = [write.status, write.custom_status, write.now]
         if write.finished:
@@ -401,93 +488,41 @@ class TaskHubStore:
         if write.continue_as_new is not None:
             assignments += ", execution_id = %s, input = %s, output = NULL"
             params.extend(write.continue_as_new)
-        cur.execute(
+        add(
             f"UPDATE {SCHEMA}.instances SET {assignments} "
             "WHERE hub = %s AND instance_id = %s AND version = %s RETURNING version",
             (*params, hub, instance_id, write.expected_version),
         )
-        row = cur.fetchone()
-        if row is None:
-            raise _VersionConflict()
-        if write.consumed_message_ids:
-            cur.execute(
-                f"DELETE FROM {SCHEMA}.messages WHERE hub = %s AND id = ANY(%s)",
-                (hub, write.consumed_message_ids),
-            )
-        if write.finished or write.continue_as_new is not None:
-            # Results of activities still running are dropped when they arrive (no row to complete).
-            cur.execute(
-                f"DELETE FROM {SCHEMA}.activities WHERE hub = %s AND instance_id = %s", (hub, instance_id)
-            )
-            cur.execute(
-                f"DELETE FROM {SCHEMA}.timers WHERE hub = %s AND instance_id = %s", (hub, instance_id)
-            )
-        if write.continue_as_new is not None:
-            new_execution_id, _ = write.continue_as_new
-            cur.execute(
-                f"DELETE FROM {SCHEMA}.history WHERE hub = %s AND instance_id = %s", (hub, instance_id)
-            )
-            self._insert_message(cur, instance_id, "start", new_execution_id, {}, write.now)
-            return row[0]
-        if write.new_events:
-            psycopg2.extras.execute_values(
-                cur,
-                f"INSERT INTO {SCHEMA}.history (hub, instance_id, position, event, meta) VALUES %s",
-                [
-                    (hub, instance_id, write.first_position + offset, json.dumps(event), _json_or_none(meta))
-                    for offset, (event, meta) in enumerate(write.new_events)
-                ],
-            )
-        if write.finished:
-            return row[0]
-        if write.new_activities:
-            psycopg2.extras.execute_values(
-                cur,
-                f"INSERT INTO {SCHEMA}.activities (hub, instance_id, execution_id, task_id, name, input, "
-                "scheduled_at) VALUES %s ON CONFLICT DO NOTHING",
-                [
-                    (hub, a.instance_id, a.execution_id, a.task_id, a.name, a.input, write.now)
-                    for a in write.new_activities
-                ],
-            )
-        if write.new_timers:
-            psycopg2.extras.execute_values(
-                cur,
-                f"INSERT INTO {SCHEMA}.timers (hub, instance_id, execution_id, timer_id, fire_at) VALUES %s "
-                "ON CONFLICT DO NOTHING",
-                [(hub, t.instance_id, t.execution_id, t.timer_id, t.fire_at) for t in write.new_timers],
-            )
-        if write.cancelled_timer_ids:
-            cur.execute(
-                f"DELETE FROM {SCHEMA}.timers WHERE hub = %s AND instance_id = %s AND execution_id = %s "
-                "AND timer_id = ANY(%s) AND NOT fired",
-                (hub, instance_id, write.execution_id, write.cancelled_timer_ids),
-            )
-        return row[0]
+        return statements
 
     # -- activities and timers -------------------------------------------------------------------------
 
     def complete_activity(self, activity: ActivityRow, result_event: dict[str, Any], now: datetime) -> bool:
         """Record an activity's outcome: its row goes, its result is queued. False if the row was already gone
         (the instance finished, was restarted, or another run of this activity already completed it)."""
-        with self._db.cursor() as cur:
+        with self._db.session() as cur:
             cur.execute(
-                f"DELETE FROM {SCHEMA}.activities WHERE hub = %s AND instance_id = %s AND execution_id = %s "
-                "AND task_id = %s RETURNING 1",
-                (self.hub, activity.instance_id, activity.execution_id, activity.task_id),
+                f"WITH done AS (DELETE FROM {SCHEMA}.activities WHERE hub = %s AND instance_id = %s "
+                "  AND execution_id = %s AND task_id = %s RETURNING instance_id, execution_id) "
+                f"INSERT INTO {SCHEMA}.messages (hub, instance_id, kind, execution_id, payload, created_at) "
+                "SELECT %s, instance_id, 'activity', execution_id, %s, %s FROM done RETURNING id",
+                (
+                    self.hub,
+                    activity.instance_id,
+                    activity.execution_id,
+                    activity.task_id,
+                    self.hub,
+                    json.dumps(result_event),
+                    now,
+                ),
             )
-            if cur.fetchone() is None:
-                return False
-            self._insert_message(
-                cur, activity.instance_id, "activity", activity.execution_id, result_event, now
-            )
-            return True
+            return cur.fetchone() is not None
 
     def fire_due_timers(self, now: datetime, limit: int = 500) -> list[TimerRow]:
         """Flag up to `limit` due timers as fired and queue a TimerFired for each, in one transaction."""
-        with self._db.cursor() as cur:
+        with self._db.session() as cur:
             cur.execute(
-                f"UPDATE {SCHEMA}.timers SET fired = true "
+                f"BEGIN; UPDATE {SCHEMA}.timers SET fired = true "
                 f"WHERE (hub, instance_id, execution_id, timer_id) IN ("
                 f"  SELECT hub, instance_id, execution_id, timer_id FROM {SCHEMA}.timers "
                 "   WHERE hub = %s AND NOT fired AND fire_at <= %s ORDER BY fire_at LIMIT %s FOR UPDATE SKIP LOCKED"
@@ -495,36 +530,29 @@ class TaskHubStore:
                 (self.hub, now, limit),
             )
             fired = [TimerRow(*row) for row in cur.fetchall()]
-            if fired:
-                psycopg2.extras.execute_values(
+            statements = [
+                self._message_sql(
                     cur,
-                    f"INSERT INTO {SCHEMA}.messages (hub, instance_id, kind, execution_id, payload, created_at) "
-                    "VALUES %s",
-                    [
-                        (
-                            self.hub,
-                            timer.instance_id,
-                            "timer",
-                            timer.execution_id,
-                            json.dumps(
-                                new_event(
-                                    EventType.TIMER_FIRED,
-                                    now,
-                                    TimerId=timer.timer_id,
-                                    FireAt=format_timestamp(timer.fire_at),
-                                )
-                            ),
-                            now,
-                        )
-                        for timer in fired
-                    ],
+                    timer.instance_id,
+                    "timer",
+                    timer.execution_id,
+                    new_event(
+                        EventType.TIMER_FIRED,
+                        now,
+                        TimerId=timer.timer_id,
+                        FireAt=format_timestamp(timer.fire_at),
+                    ),
+                    now,
                 )
+                for timer in fired
+            ]
+            cur.execute(b";".join([*statements, b"COMMIT"]))
             return fired
 
     # -- recovery after a restart ----------------------------------------------------------------------
 
     def instances_with_messages(self) -> list[str]:
-        with self._db.cursor() as cur:
+        with self._db.session() as cur:
             cur.execute(
                 f"SELECT instance_id FROM {SCHEMA}.messages WHERE hub = %s GROUP BY instance_id ORDER BY min(id)",
                 (self.hub,),
@@ -532,7 +560,7 @@ class TaskHubStore:
             return [row[0] for row in cur.fetchall()]
 
     def pending_activities(self) -> list[ActivityRow]:
-        with self._db.cursor() as cur:
+        with self._db.session() as cur:
             cur.execute(
                 f"SELECT instance_id, execution_id, task_id, name, input FROM {SCHEMA}.activities "
                 "WHERE hub = %s ORDER BY scheduled_at",
@@ -541,7 +569,7 @@ class TaskHubStore:
             return [ActivityRow(*row) for row in cur.fetchall()]
 
     def pending_timers(self) -> list[TimerRow]:
-        with self._db.cursor() as cur:
+        with self._db.session() as cur:
             cur.execute(
                 f"SELECT instance_id, execution_id, timer_id, fire_at FROM {SCHEMA}.timers "
                 "WHERE hub = %s AND NOT fired",
@@ -549,7 +577,7 @@ class TaskHubStore:
             )
             return [TimerRow(*row) for row in cur.fetchall()]
 
-    def _insert_message(
+    def _message_sql(
         self,
         cur: Any,
         instance_id: str,
@@ -557,8 +585,8 @@ class TaskHubStore:
         execution_id: str | None,
         payload: dict[str, Any],
         now: datetime,
-    ) -> None:
-        cur.execute(
+    ) -> bytes:
+        return cur.mogrify(
             f"INSERT INTO {SCHEMA}.messages (hub, instance_id, kind, execution_id, payload, created_at) "
             "VALUES (%s, %s, %s, %s, %s, %s)",
             (self.hub, instance_id, kind, execution_id, json.dumps(payload), now),
