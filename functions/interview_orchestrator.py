@@ -9,6 +9,7 @@ names (`control_<n>`); and timers longer than a few days cannot be cancelled, so
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -75,12 +76,12 @@ class Interview:
             if winner is control:
                 self.control_seq += 1
                 self.control_task = None
-                return ("control", control.result or {})
+                return ("control", _event_data(control.result))
             if winner is timer:
                 if self.now() >= until:
                     return ("timer",)
                 continue
-            return ("task", tasks.index(winner), winner.result)
+            return ("task", tasks.index(winner), _event_data(winner.result))
 
     def sleep_until(self, until: datetime, stage: str):
         """Sleep until `until`, honouring control signals. Returns False when the interview stopped."""
@@ -210,6 +211,17 @@ class Interview:
         self.status("finishing", outcome=outcome)
         result = yield from self.act("interview_finish", outcome=outcome, **details)
         return result
+
+
+def _event_data(value: Any) -> dict[str, Any]:
+    """Event payloads raised through the Python client arrive as JSON text, not the value
+    (azure-functions-durable-python #295); accept both."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _parse(value: str) -> datetime:

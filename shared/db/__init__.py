@@ -69,12 +69,25 @@ class _EntraToken:
             return self._token
 
 
-class _Pool(psycopg2.pool.ThreadedConnectionPool):
+class KeepAlivePool(psycopg2.pool.ThreadedConnectionPool):
+    """Opens connections on demand and keeps up to `maxconn` of them open for reuse.
+
+    psycopg2's pools keep only `minconn` idle connections and close the rest when they are returned, and
+    open all `minconn` up front: with minconn=0 every transaction would reconnect, with minconn=maxconn the
+    first request would open them all. Raising minconn after construction gives lazy opening and reuse.
+    """
+
+    def __init__(self, maxconn: int, dsn: str) -> None:
+        super().__init__(0, maxconn, dsn=dsn)
+        self.minconn = maxconn
+
+
+class _Pool(KeepAlivePool):
     """A pool whose new connections can carry a fresh Entra token as their password."""
 
     def __init__(self, maxconn: int, dsn: str, token: _EntraToken | None) -> None:
         self._token = token
-        super().__init__(0, maxconn, dsn=dsn)
+        super().__init__(maxconn, dsn)
 
     def _connect(self, key: Any = None) -> Any:
         if self._token is not None:
