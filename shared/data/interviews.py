@@ -48,6 +48,16 @@ def active_for_phone(cur: RealDictCursor, phone: str, for_update: bool = True) -
     return cur.fetchone()
 
 
+def recently_finished_for_phone(cur: RealDictCursor, phone: str, minutes: int) -> dict | None:
+    """The phone's interview that completed in the last `minutes`: a late second text still belongs to it."""
+    cur.execute(
+        f"SELECT {_COLUMNS} FROM interviews i WHERE i.phone_e164 = %s AND i.status = 'completed' "
+        "AND i.ended_at > now() - make_interval(mins => %s) ORDER BY i.ended_at DESC LIMIT 1",
+        (phone, minutes),
+    )
+    return cur.fetchone()
+
+
 def update(cur: RealDictCursor, interview_id: UUID | str, **fields: Any) -> dict | None:
     assignments = ", ".join([f"{name} = %s" for name in fields] + ["updated_at = now()"])
     cur.execute(

@@ -25,6 +25,7 @@ from shared.settings import get_settings
 
 log = logging.getLogger("sms")
 MAX_BODY = 1600  # Twilio's own limit for one (concatenated) message
+LATE_TEXT_MINUTES = 15  # a second text this soon after the last answer still belongs to that answer
 
 
 @dataclass
@@ -73,6 +74,8 @@ def handle_inbound(form: dict[str, str]) -> InboundResult:
             result.handled_as = "help"
             if get_settings().sms_help_reply:
                 result.reply, result.reply_kind = messages.help_reply(get_settings().company_name), "help"
+        elif interview is None and _join_late_text(cur, result, body):
+            pass
         elif interview is None:
             result.handled_as, result.reply, result.reply_kind = (
                 "no_interview",
@@ -96,6 +99,18 @@ def handle_inbound(form: dict[str, str]) -> InboundResult:
     if result.interview_id:
         log.info("inbound SMS handled as %s", result.handled_as, extra=interview_fields(result.interview_id))
     return result
+
+
+def _join_late_text(cur: Any, result: InboundResult, body: str) -> bool:
+    """A candidate who splits their last answer: the interview completed on the first text; join the rest."""
+    recent = store.recently_finished_for_phone(cur, result.phone, LATE_TEXT_MINUTES)
+    if recent is None or not recent["current_question"]:
+        return False
+    if not store.append_to_answer(cur, recent["id"], recent["current_question"], body, result.sid):
+        return False
+    result.handled_as, result.question_position = "joined_answer", recent["current_question"]
+    result.interview_id, result.candidate_id = str(recent["id"]), str(recent["candidate_id"])
+    return True
 
 
 def _stop(cur: Any, result: InboundResult, interview: dict | None, body: str) -> None:

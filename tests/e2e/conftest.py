@@ -57,6 +57,8 @@ class DevhostClient:
 
     # --- time -----------------------------------------------------------------------------------------
     def advance(self, seconds: float) -> None:
+        """Move devhost's clock once everything in flight has settled (so new timers exist), then settle."""
+        self.settle()
         response = self.session.post(self.url + "/dev/clock/advance", json={"seconds": seconds}, timeout=30)
         assert response.status_code == 200, response.text[:500]
         self.settle()

@@ -115,3 +115,12 @@ def test_sql_shaped_answers_are_stored_verbatim(clean_db, interview):
     text = "'; DELETE FROM answers; --"
     handle_inbound(inbound(text))
     assert rows(clean_db, "SELECT text FROM answers") == [(text,)]
+
+
+def test_a_late_second_text_after_completion_joins_the_last_answer(clean_db, interview):
+    handle_inbound(inbound("Six years"))
+    with psycopg2.connect(clean_db) as conn, conn.cursor() as cur:
+        cur.execute("UPDATE interviews SET status = 'completed', ended_at = now()")
+    late = handle_inbound(inbound("and two in Go"))
+    assert late.handled_as == "joined_answer" and late.reply is None
+    assert rows(clean_db, "SELECT text FROM answers") == [("Six years\nand two in Go",)]
