@@ -7,12 +7,12 @@ not need (each adapter imports its SDK when first used), so cold starts stay sho
 import azure.durable_functions as df
 import azure.functions as func
 
-from functions import candidates, jobs, meta, tokens
+from functions import candidates, dashboard, jobs, meta, tokens
 from shared.observability import install_log_masking
 
 install_log_masking()
 
 app = df.DFApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 
-for module in (meta, jobs, candidates, tokens):
+for module in (meta, jobs, candidates, tokens, dashboard):
     app.register_functions(module.bp)
