@@ -153,6 +153,24 @@ CREATE FUNCTION dashboard_cohort_apply(d dashboard_cohorts) RETURNS void
             score_90_100 = dashboard_cohorts.score_90_100 + excluded.score_90_100;
     END;
 
+-- Column-wise sum of two cohort rows (keeps the first one's job and day), and the aggregate built on it.
+CREATE FUNCTION dashboard_cohort_add(a dashboard_cohorts, b dashboard_cohorts) RETURNS dashboard_cohorts
+    LANGUAGE sql IMMUTABLE STRICT
+    RETURN ROW(
+        a.job_id, a.day,
+        a.invited + b.invited, a.scheduled + b.scheduled, a.in_progress + b.in_progress,
+        a.paused + b.paused, a.completed + b.completed, a.expired + b.expired, a.cancelled + b.cancelled,
+        a.opted_out + b.opted_out, a.failed + b.failed, a.started + b.started, a.struggled + b.struggled,
+        a.rescheduled + b.rescheduled, a.knocked_out + b.knocked_out, a.scored + b.scored,
+        a.score_sum + b.score_sum, a.advance + b.advance, a.hold + b.hold, a.reject + b.reject,
+        a.score_0_9 + b.score_0_9, a.score_10_19 + b.score_10_19, a.score_20_29 + b.score_20_29,
+        a.score_30_39 + b.score_30_39, a.score_40_49 + b.score_40_49, a.score_50_59 + b.score_50_59,
+        a.score_60_69 + b.score_60_69, a.score_70_79 + b.score_70_79, a.score_80_89 + b.score_80_89,
+        a.score_90_100 + b.score_90_100
+    )::dashboard_cohorts;
+
+CREATE AGGREGATE dashboard_sum(dashboard_cohorts) (SFUNC = dashboard_cohort_add, STYPE = dashboard_cohorts);
+
 CREATE FUNCTION dashboard_activity_apply(
     p_job uuid, p_day date, p_invited integer, p_started integer, p_completed integer
 ) RETURNS void
@@ -197,14 +215,10 @@ BEGIN
     DELETE FROM dashboard_cohorts;
     DELETE FROM dashboard_daily_activity;
     INSERT INTO dashboard_cohorts
-    SELECT job_id, day,
-           sum(invited), sum(scheduled), sum(in_progress), sum(paused), sum(completed), sum(expired),
-           sum(cancelled), sum(opted_out), sum(failed), sum(started), sum(struggled), sum(rescheduled),
-           sum(knocked_out), sum(scored), sum(score_sum), sum(advance), sum(hold), sum(reject),
-           sum(score_0_9), sum(score_10_19), sum(score_20_29), sum(score_30_39), sum(score_40_49),
-           sum(score_50_59), sum(score_60_69), sum(score_70_79), sum(score_80_89), sum(score_90_100)
-    FROM dashboard_cohort_facts('-infinity', 'infinity', NULL)
-    GROUP BY job_id, day;
+    SELECT (total).* FROM (
+        SELECT dashboard_sum(f) AS total FROM dashboard_cohort_facts('-infinity', 'infinity', NULL) f
+        GROUP BY f.job_id, f.day
+    ) per_day;
     INSERT INTO dashboard_daily_activity (job_id, day, invited, started, completed)
     SELECT job_id, day, sum(invited), sum(started), sum(completed)
     FROM (
@@ -269,7 +283,12 @@ BEGIN
     END IF;
 
     -- UPDATE (the trigger's WHEN clause skips updates that change nothing counted here).
-    IF dashboard_interview_delta(OLD, 1) IS DISTINCT FROM dashboard_interview_delta(NEW, 1) THEN
+    IF OLD.job_id = NEW.job_id AND dashboard_day(OLD.created_at) = dashboard_day(NEW.created_at) THEN
+        IF dashboard_interview_delta(OLD, 1) IS DISTINCT FROM dashboard_interview_delta(NEW, 1) THEN
+            PERFORM dashboard_cohort_apply(
+                dashboard_cohort_add(dashboard_interview_delta(NEW, 1), dashboard_interview_delta(OLD, -1)));
+        END IF;
+    ELSE
         PERFORM dashboard_cohort_apply(dashboard_interview_delta(OLD, -1));
         PERFORM dashboard_cohort_apply(dashboard_interview_delta(NEW, 1));
     END IF;
@@ -318,81 +337,75 @@ CREATE TRIGGER dashboard_track_interview_update AFTER UPDATE ON interviews
 CREATE TRIGGER dashboard_track_interview_delete BEFORE DELETE ON interviews
     FOR EACH ROW EXECUTE FUNCTION dashboard_track_interview();
 
--- Scores change an interview's current score. Statement-level with transition tables: a statement that
--- adds or removes several rows of one interview is handled once, from the state before and after it.
+-- Scores change an interview's current score. Statement-level with transition tables, set-based: a
+-- statement that adds or removes many rows (a bulk load, a cascade) is handled in one pass, from the state
+-- before and after it.
+CREATE FUNCTION dashboard_apply_score_changes(touched uuid[], written bigint[], removed scores[])
+    RETURNS void
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    -- Lock the interviews in id order: serialises concurrent score changes of one interview (no deadlock
+    -- between two such statements), and the query below then sees the others' committed rows
+    -- (READ COMMITTED, the default). An interview being deleted is skipped: its BEFORE DELETE trigger took
+    -- its score out already.
+    PERFORM 1 FROM interviews i WHERE i.id = ANY (touched) ORDER BY i.id FOR NO KEY UPDATE;
+    PERFORM dashboard_cohort_apply(per_day.total)
+    FROM (
+        WITH target AS (
+            SELECT i.id, i.job_id, i.created_at FROM interviews i WHERE i.id = ANY (touched)
+        ), after AS (
+            SELECT DISTINCT ON (s.interview_id) s.interview_id, s.job_fit_score, s.recommendation
+            FROM scores s WHERE s.interview_id = ANY (touched)
+            ORDER BY s.interview_id, s.created_at DESC, s.id DESC
+        ), before AS (
+            -- the rows now, less those the statement wrote, plus those it removed
+            SELECT DISTINCT ON (p.interview_id) p.interview_id, p.job_fit_score, p.recommendation
+            FROM (
+                SELECT s.interview_id, s.id, s.created_at, s.job_fit_score, s.recommendation
+                FROM scores s
+                WHERE s.interview_id = ANY (touched) AND s.id NOT IN (SELECT unnest(written))
+                UNION ALL
+                SELECT r.interview_id, r.id, r.created_at, r.job_fit_score, r.recommendation
+                FROM unnest(removed) r
+            ) p
+            ORDER BY p.interview_id, p.created_at DESC, p.id DESC
+        ), changed AS (
+            SELECT t.job_id, t.created_at, b.job_fit_score AS before_score, b.recommendation AS before_rec,
+                   a.job_fit_score AS after_score, a.recommendation AS after_rec
+            FROM target t
+            LEFT JOIN before b ON b.interview_id = t.id
+            LEFT JOIN after a ON a.interview_id = t.id
+            WHERE (b.job_fit_score, b.recommendation) IS DISTINCT FROM (a.job_fit_score, a.recommendation)
+        ), deltas AS (
+            SELECT d FROM changed c,
+                LATERAL dashboard_score_delta(c.job_id, c.created_at, c.before_score, c.before_rec, -1) d
+            WHERE c.before_score IS NOT NULL
+            UNION ALL
+            SELECT d FROM changed c,
+                LATERAL dashboard_score_delta(c.job_id, c.created_at, c.after_score, c.after_rec, 1) d
+            WHERE c.after_score IS NOT NULL
+        )
+        SELECT dashboard_sum(deltas.d) AS total FROM deltas GROUP BY (deltas.d).job_id, (deltas.d).day
+    ) per_day;
+END;
+$$;
+
 CREATE FUNCTION dashboard_track_scores() RETURNS trigger
     LANGUAGE plpgsql
 AS $$
-DECLARE
-    touched uuid[];
-    target uuid;
-    iv record;
-    had_before boolean;
-    before_score integer;
-    before_recommendation text;
-    has_after boolean;
-    after_score integer;
-    after_recommendation text;
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        SELECT array_agg(DISTINCT n.interview_id ORDER BY n.interview_id) INTO touched FROM new_rows n;
+        PERFORM dashboard_apply_score_changes(
+            ARRAY(SELECT DISTINCT n.interview_id FROM new_rows n), ARRAY(SELECT n.id FROM new_rows n), '{}');
     ELSIF TG_OP = 'DELETE' THEN
-        SELECT array_agg(DISTINCT o.interview_id ORDER BY o.interview_id) INTO touched FROM old_rows o;
+        PERFORM dashboard_apply_score_changes(
+            ARRAY(SELECT DISTINCT o.interview_id FROM old_rows o), '{}', ARRAY(SELECT ROW(o.*)::scores FROM old_rows o));
     ELSE
-        SELECT array_agg(DISTINCT x.interview_id ORDER BY x.interview_id) INTO touched
-        FROM (SELECT n.interview_id FROM new_rows n UNION SELECT o.interview_id FROM old_rows o) x;
+        PERFORM dashboard_apply_score_changes(
+            ARRAY(SELECT n.interview_id FROM new_rows n UNION SELECT o.interview_id FROM old_rows o),
+            ARRAY(SELECT n.id FROM new_rows n), ARRAY(SELECT ROW(o.*)::scores FROM old_rows o));
     END IF;
-
-    -- In id order, so that two statements touching the same interviews cannot deadlock here.
-    FOREACH target IN ARRAY coalesce(touched, '{}') LOOP
-        -- Serialises score changes of one interview: after the lock, each sees the others' committed rows.
-        SELECT i.job_id, i.created_at INTO iv FROM interviews i WHERE i.id = target FOR NO KEY UPDATE;
-        IF NOT FOUND THEN
-            CONTINUE;  -- the interview is being deleted; its BEFORE DELETE trigger took its score out
-        END IF;
-
-        SELECT s.job_fit_score, s.recommendation INTO after_score, after_recommendation FROM scores s
-        WHERE s.interview_id = target ORDER BY s.created_at DESC, s.id DESC LIMIT 1;
-        has_after := FOUND;
-
-        -- The current score before this statement: the rows now, less those it wrote, plus those it removed.
-        IF TG_OP = 'INSERT' THEN
-            SELECT p.job_fit_score, p.recommendation INTO before_score, before_recommendation FROM (
-                SELECT s.id, s.created_at, s.job_fit_score, s.recommendation FROM scores s
-                WHERE s.interview_id = target AND s.id NOT IN (SELECT n.id FROM new_rows n)
-            ) p ORDER BY p.created_at DESC, p.id DESC LIMIT 1;
-        ELSIF TG_OP = 'DELETE' THEN
-            SELECT p.job_fit_score, p.recommendation INTO before_score, before_recommendation FROM (
-                SELECT s.id, s.created_at, s.job_fit_score, s.recommendation FROM scores s
-                WHERE s.interview_id = target
-                UNION ALL
-                SELECT o.id, o.created_at, o.job_fit_score, o.recommendation FROM old_rows o
-                WHERE o.interview_id = target
-            ) p ORDER BY p.created_at DESC, p.id DESC LIMIT 1;
-        ELSE
-            SELECT p.job_fit_score, p.recommendation INTO before_score, before_recommendation FROM (
-                SELECT s.id, s.created_at, s.job_fit_score, s.recommendation FROM scores s
-                WHERE s.interview_id = target AND s.id NOT IN (SELECT n.id FROM new_rows n)
-                UNION ALL
-                SELECT o.id, o.created_at, o.job_fit_score, o.recommendation FROM old_rows o
-                WHERE o.interview_id = target
-            ) p ORDER BY p.created_at DESC, p.id DESC LIMIT 1;
-        END IF;
-        had_before := FOUND;
-
-        IF had_before IS DISTINCT FROM has_after
-           OR before_score IS DISTINCT FROM after_score
-           OR before_recommendation IS DISTINCT FROM after_recommendation THEN
-            IF had_before THEN
-                PERFORM dashboard_cohort_apply(dashboard_score_delta(
-                    iv.job_id, iv.created_at, before_score, before_recommendation, -1));
-            END IF;
-            IF has_after THEN
-                PERFORM dashboard_cohort_apply(dashboard_score_delta(
-                    iv.job_id, iv.created_at, after_score, after_recommendation, 1));
-            END IF;
-        END IF;
-    END LOOP;
     RETURN NULL;
 END;
 $$;
