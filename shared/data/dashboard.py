@@ -62,10 +62,26 @@ def job(cur: RealDictCursor, job_id: UUID) -> dict | None:
     return cur.fetchone()
 
 
+def _day_conditions(whole_days: DayRange, job_id: UUID | None = None) -> tuple[str, list[Any]]:
+    conditions = ["TRUE"]
+    params: list[Any] = []
+    first, end = whole_days
+    if first is not None:
+        conditions.append("day >= %s")
+        params.append(first)
+    if end is not None:
+        conditions.append("day < %s")
+        params.append(end)
+    if job_id is not None:
+        conditions.append("job_id = %s")
+        params.append(str(job_id))
+    return " AND ".join(conditions), params
+
+
 def cohorts_by_job(
     cur: RealDictCursor, job_id: UUID | None, whole_days: DayRange | None, partial_ranges: list[TimeRange]
 ) -> list[dict[str, Any]]:
-    """Per job with interviews in the window: the cohort counters summed over the window.
+    """Per job with interviews in the window: the cohort counters summed over the window, most invited first.
 
     Whole UTC days come from the rollup; partial days (a window edge that is not midnight) are computed
     from the interviews themselves with the same definitions.
@@ -74,39 +90,81 @@ def cohorts_by_job(
     params: list[Any] = []
     columns = ", ".join(COHORT_COLUMNS)
     if whole_days is not None:
-        conditions = ["TRUE"]
-        first, end = whole_days
-        if first is not None:
-            conditions.append("day >= %s")
-            params.append(first)
-        if end is not None:
-            conditions.append("day < %s")
-            params.append(end)
-        if job_id is not None:
-            conditions.append("job_id = %s")
-            params.append(str(job_id))
-        parts.append(f"SELECT job_id, {columns} FROM dashboard_cohorts WHERE {' AND '.join(conditions)}")
+        where, where_params = _day_conditions(whole_days, job_id)
+        parts.append(f"SELECT job_id, {columns} FROM dashboard_cohorts WHERE {where}")
+        params.extend(where_params)
     for since, until in partial_ranges:
         parts.append(f"SELECT job_id, {columns} FROM dashboard_cohort_facts(%s, %s, %s::uuid)")
         params.extend([since, until, str(job_id) if job_id else None])
     if not parts:
         return []
-    sums = ", ".join(f"sum(p.{c})::bigint AS {c}" for c in COHORT_COLUMNS)
+    sums = ", ".join(f"sum({c})::bigint AS {c}" for c in COHORT_COLUMNS)
     cur.execute(
-        f"SELECT p.job_id, j.title, j.status AS job_status, {sums} "
-        f"FROM ({' UNION ALL '.join(parts)}) p JOIN jobs j ON j.id = p.job_id "
-        "GROUP BY p.job_id, j.title, j.status HAVING sum(p.invited) > 0 "
-        "ORDER BY sum(p.invited) DESC, j.title, p.job_id",
+        f"SELECT t.*, j.title, j.status AS job_status FROM ("
+        f"SELECT job_id, {sums} FROM ({' UNION ALL '.join(parts)}) p GROUP BY job_id HAVING sum(invited) > 0"
+        ") t JOIN jobs j ON j.id = t.job_id ORDER BY t.invited DESC, j.title, t.job_id",
         params,
     )
     return list(cur.fetchall())
 
 
+_COMPLETION_SECONDS = "date_part('epoch', completed_at - started_at)"
+_TIMED_COMPLETION = "status = 'completed' AND started_at IS NOT NULL AND completed_at IS NOT NULL"
+
+
+def completion_histogram(
+    cur: RealDictCursor, whole_days: DayRange | None, partial_ranges: list[TimeRange]
+) -> dict[int, int]:
+    """Completed interviews created in the window (all jobs), counted per duration bucket."""
+    parts: list[str] = []
+    params: list[Any] = []
+    if whole_days is not None:
+        where, where_params = _day_conditions(whole_days)
+        parts.append(f"SELECT bucket, completions FROM dashboard_completion_times WHERE {where}")
+        params.extend(where_params)
+    for since, until in partial_ranges:
+        parts.append(
+            f"SELECT dashboard_duration_bucket({_COMPLETION_SECONDS}) AS bucket, 1 AS completions "
+            f"FROM interviews WHERE {_TIMED_COMPLETION} AND created_at >= %s AND created_at < %s"
+        )
+        params.extend([since, until])
+    if not parts:
+        return {}
+    cur.execute(
+        f"SELECT bucket, sum(completions)::bigint AS n FROM ({' UNION ALL '.join(parts)}) p "
+        "GROUP BY bucket HAVING sum(completions) <> 0",
+        params,
+    )
+    return {row["bucket"]: row["n"] for row in cur.fetchall()}
+
+
+def completion_seconds_in_bucket(
+    cur: RealDictCursor, bucket: int, offset: int, since: datetime | None, until: datetime | None
+) -> float | None:
+    """The `offset`-th shortest time to complete (0-based) among the window's completions in `bucket`."""
+    conditions = [_TIMED_COMPLETION, f"dashboard_duration_bucket({_COMPLETION_SECONDS}) = %s"]
+    params: list[Any] = [bucket]
+    if since is not None:
+        conditions.append("created_at >= %s")
+        params.append(since)
+    if until is not None:
+        conditions.append("created_at < %s")
+        params.append(until)
+    params.append(offset)
+    cur.execute(
+        f"SELECT {_COMPLETION_SECONDS} AS seconds FROM interviews WHERE {' AND '.join(conditions)} "
+        "ORDER BY 1 OFFSET %s LIMIT 1",
+        params,
+    )
+    row = cur.fetchone()
+    return None if row is None else float(row["seconds"])
+
+
 def median_completion_seconds(
     cur: RealDictCursor, job_id: UUID | None, since: datetime | None, until: datetime | None
 ) -> float | None:
-    """Median of completed_at - started_at over completed interviews created in [since, until)."""
-    conditions = ["status = 'completed'", "started_at IS NOT NULL", "completed_at IS NOT NULL"]
+    """Median time to complete computed directly: for one job (few rows), or as a fallback."""
+    conditions = [_TIMED_COMPLETION]
     params: list[Any] = []
     if job_id is not None:
         conditions.append("job_id = %s")
@@ -118,8 +176,7 @@ def median_completion_seconds(
         conditions.append("created_at < %s")
         params.append(until)
     cur.execute(
-        "SELECT percentile_cont(0.5) WITHIN GROUP "
-        "(ORDER BY extract(epoch FROM completed_at - started_at)) AS median "
+        f"SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY {_COMPLETION_SECONDS}) AS median "
         f"FROM interviews WHERE {' AND '.join(conditions)}",
         params,
     )

@@ -64,6 +64,10 @@ class _Pool(psycopg2.pool.ThreadedConnectionPool):
     def __init__(self, maxconn: int, dsn: str, token: _EntraToken | None) -> None:
         self._token = token
         super().__init__(0, maxconn, dsn=dsn)
+        # psycopg2 keeps at most `minconn` idle connections and closes the rest when they are returned;
+        # with minconn=0 every transaction would open a new connection (milliseconds each). Opening none
+        # up front (above) keeps imports connection-free; keeping up to maxconn idle makes them reusable.
+        self.minconn = maxconn
 
     def _connect(self, key: Any = None) -> Any:
         if self._token is not None:
