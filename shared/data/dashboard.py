@@ -99,13 +99,16 @@ def cohorts_by_job(
     if not parts:
         return []
     sums = ", ".join(f"sum({c})::bigint AS {c}" for c in COHORT_COLUMNS)
-    cur.execute(
-        f"SELECT t.*, j.title, j.status AS job_status FROM ("
-        f"SELECT job_id, {sums} FROM ({' UNION ALL '.join(parts)}) p GROUP BY job_id HAVING sum(invited) > 0"
-        ") t JOIN jobs j ON j.id = t.job_id ORDER BY t.invited DESC, j.title, t.job_id",
-        params,
-    )
-    return list(cur.fetchall())
+    # A plain cursor: building a RealDict per row and column costs more than the query at 200 jobs.
+    with cur.connection.cursor() as plain:
+        plain.execute(
+            f"SELECT t.*, j.title, j.status AS job_status FROM ("
+            f"SELECT job_id, {sums} FROM ({' UNION ALL '.join(parts)}) p GROUP BY job_id "
+            "HAVING sum(invited) > 0) t JOIN jobs j ON j.id = t.job_id ORDER BY t.invited DESC, j.title, t.job_id",
+            params,
+        )
+        names = [column.name for column in plain.description]
+        return [dict(zip(names, row, strict=True)) for row in plain.fetchall()]
 
 
 _COMPLETION_SECONDS = "date_part('epoch', completed_at - started_at)"

@@ -97,11 +97,11 @@ def _average(total: int, count: int) -> float | None:
 
 
 def _totals(rows: Iterable[dict]) -> dict[str, int]:
-    totals = dict.fromkeys(store.COHORT_COLUMNS, 0)
-    for row in rows:
-        for column in store.COHORT_COLUMNS:
-            totals[column] += int(row[column])
-    return totals
+    columns = store.COHORT_COLUMNS
+    per_column = zip(*([row[c] for c in columns] for row in rows), strict=True)
+    return dict.fromkeys(columns, 0) | {
+        c: int(sum(values)) for c, values in zip(columns, per_column, strict=False)
+    }
 
 
 def _histogram(totals: dict[str, int]) -> list[ScoreBucket]:
