@@ -8,6 +8,9 @@
 --   (dashboard_cohort_facts), so both paths agree by construction.
 -- dashboard_daily_activity: one row per job and UTC day with events that happened that day: interviews
 --   created, started (first message sent) and completed.
+-- dashboard_completion_times: per UTC creation day, completed interviews counted by duration bucket, for
+--   an exact median that reads one bucket's interviews instead of all of them.
+-- Definitions of every figure: docs/dashboard.md.
 --
 -- Writes stay cheap and concurrent: a trigger only runs when a column the dashboard counts changes (not on
 -- every answer or reminder), and it updates the row of one job and day with an upsert, so interviews of
