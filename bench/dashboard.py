@@ -7,7 +7,8 @@ Two ways to call it:
   --url http://127.0.0.1:7071 --token TOKEN: through a running host (devhost) over HTTP, against whatever
       database that host uses (seed it first); measures that one size.
 
-Each scenario: warm-up requests, then --requests timed requests one after another, as a viewer token.
+Each scenario: --requests timed requests one after another as a viewer token, in rounds that alternate
+between the sizes (so both see the same background load), each round after a few warm-up requests.
 With --write-docs the figures replace the "## Dashboard" section of docs/benchmarks.md.
 
 Usage: python -m bench.dashboard [--sizes 10000 100000] [--requests 300] [--write-docs]
@@ -19,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import sys
 import time
 import urllib.parse
@@ -34,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "benchmarks.md"
 MAX_REQUESTS = 5000
 WARMUP = 20
+ROUNDS = 5
 
 
 @dataclass
@@ -154,6 +157,34 @@ def prepare_database(size: int) -> tuple[str, str, str]:
     return url, token, busiest
 
 
+def write_overhead(database_url: str, updates: int = 400) -> tuple[float, float]:
+    """Median ms of one autocommitted status change (in_progress <-> paused), with and without the
+    dashboard triggers: what the rollups add to the interview engine's most frequent counted write."""
+    import psycopg2
+
+    conn = psycopg2.connect(database_url)
+    conn.autocommit = True
+    medians = []
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT id FROM interviews WHERE status = 'in_progress' LIMIT %s", (updates // 2,))
+            ids = [row[0] for row in cur.fetchall()]
+            for replica in (False, True):
+                # session_replication_role=replica skips user triggers: the same write without the rollups.
+                cur.execute(f"SET session_replication_role = {'replica' if replica else 'DEFAULT'}")
+                timings = []
+                for status in ("paused", "in_progress"):  # back where it started, with or without triggers
+                    for interview in ids:
+                        started = time.perf_counter()
+                        cur.execute("UPDATE interviews SET status = %s WHERE id = %s", (status, interview))
+                        timings.append((time.perf_counter() - started) * 1000)
+                medians.append(statistics.median(timings))
+            cur.execute("SET session_replication_role = DEFAULT")
+    finally:
+        conn.close()
+    return medians[0], medians[1]
+
+
 def report(results: list[Result]) -> list[str]:
     lines = [
         "| interviews | scenario | p50 ms | p95 ms | p99 ms | max ms |",
@@ -225,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--requests must be between 1 and {MAX_REQUESTS}")
     today = datetime.now(UTC)
     results: list[Result] = []
+    overheads: list[str] = []
     if args.url:
         if not args.token:
             parser.error("--url needs --token")
@@ -236,15 +268,36 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({"scenario": name, "p95_ms": round(results[-1].percentile(95), 1)}))
         method = f"through the host at {args.url} over HTTP"
     else:
-        for size in args.sizes:
-            url, token, busiest = prepare_database(size)
-            call = in_process_caller(url, token)
-            for name, params in scenarios(busiest, today):
-                results.append(Result(size, name, measure(call, params, args.requests)))
-                r = results[-1]
-                print(f"{size:>7} {name:<46} p50 {r.percentile(50):6.1f} ms  p95 {r.percentile(95):6.1f} ms")
+        prepared = {size: prepare_database(size) for size in args.sizes}
+        timings: dict[tuple[int, str], list[float]] = {}
+        # The machine is shared: the sizes take turns in rounds, so that both see the same background load.
+        per_round = max(1, args.requests // ROUNDS)
+        for round_number in range(ROUNDS):
+            for size, (url, token, busiest) in prepared.items():
+                call = in_process_caller(url, token)
+                for name, params in scenarios(busiest, today):
+                    count = (
+                        per_round if round_number < ROUNDS - 1 else args.requests - per_round * (ROUNDS - 1)
+                    )
+                    timings.setdefault((size, name), []).extend(measure(call, params, count))
+        for (size, name), values in timings.items():
+            results.append(Result(size, name, values))
+            r = results[-1]
+            print(f"{size:>7} {name:<46} p50 {r.percentile(50):6.1f} ms  p95 {r.percentile(95):6.1f} ms")
+        for size, (url, _token, _busiest) in prepared.items():
+            with_triggers, without = write_overhead(url)
+            overheads.append(
+                f"- {size:,} interviews: {with_triggers:.2f} ms with the triggers, {without:.2f} ms without"
+            )
         method = "in-process: the registered function called as the Functions host calls it"
     lines = report(results)
+    if overheads:
+        lines += [
+            "",
+            "One status change of one interview (median of autocommitted UPDATEs, in_progress <-> paused):",
+            "",
+        ]
+        lines += overheads
     print("\n".join(lines))
     if args.write_docs:
         write_docs(
@@ -253,12 +306,24 @@ def main(argv: list[str] | None = None) -> int:
                 f"{' --url ' + args.url if args.url else ''} --requests {args.requests} --write-docs`.",
                 "",
                 f"Method: {method}; a viewer token (looked up in PostgreSQL, as in production); "
-                f"{WARMUP} warm-up requests, then {args.requests} sequential timed requests per scenario; "
+                f"{args.requests} sequential timed requests per scenario and size, taken in {ROUNDS} rounds "
+                f"that alternate between the sizes (each after {WARMUP} warm-up requests), so that both "
+                "sizes see the same background load on this shared machine; "
                 "embedded PostgreSQL 16 on the same machine. Data: `python -m bench.seed --interviews N` "
                 "(200 jobs, ~14 questions each, interviews over 60 days in every status, ~10 answers per "
                 "interview, scores with 10% rescored).",
+                f"Load average when the run ended: {os.getloadavg()[0]:.1f} (other work shares the machine).",
                 "",
                 *lines,
+                "",
+                "Reading the figures: the default request (all jobs, all time) reads about one rollup row per "
+                "job and day (12,000 at 100,000 interviews over 60 days), so it grows with jobs x days, not "
+                "with interviews or answers. One job's median reads that job's completed interviews (an "
+                "index-only scan). A date-time window whose edges fall inside a day computes those partial "
+                "days from the interviews themselves, so it grows with one day's volume: prefer dates. "
+                "The status change figures are what the triggers add to the interview engine's writes. "
+                "Figures through devhost over HTTP come once devhost is merged "
+                "(`python -m bench.dashboard --url http://127.0.0.1:7071 --token ...`).",
             ]
         )
         print(f"wrote the Dashboard section of {DOCS.relative_to(ROOT)}")
