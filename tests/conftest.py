@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg2
 import pytest
@@ -26,7 +28,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         ensure_database(server_url, name)
         url = _with_database(server_url, name)
     else:
-        url = embedded_database_url(tmp_path_factory.mktemp("pg"), name)
+        url = embedded_database_url(traversable_temp_dir("pg"), name)
     migrate(url)
     previous = {k: os.environ.get(k) for k in ("DATABASE_URL", "ADMIN_TOKEN")}
     os.environ["DATABASE_URL"] = url
@@ -41,6 +43,14 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         else:
             os.environ[key] = value
     reset_settings_cache()
+
+
+def traversable_temp_dir(prefix: str) -> Path:
+    """A fresh directory the embedded PostgreSQL can use: pgserver runs postgres as its own user when we are
+    root, and pytest's temp root is private to us, so that user could not stop its server at exit."""
+    path = Path(tempfile.mkdtemp(prefix=f"interview-ai-{prefix}-"))
+    path.chmod(0o755)
+    return path
 
 
 def _with_database(url: str, name: str) -> str:

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from devhost.azurite import free_port
+from tests.conftest import traversable_temp_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_TOKEN = "e2e-admin-token-0123456789abcdef"
@@ -128,6 +129,6 @@ def stop_devhost(client: DevhostClient, kill: bool = False) -> None:
 
 @pytest.fixture(scope="session")
 def devhost(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevhostClient]:
-    client = start_devhost(tmp_path_factory.mktemp("devhost"), free_port())
+    client = start_devhost(traversable_temp_dir("devhost"), free_port())
     yield client
     stop_devhost(client)

@@ -11,6 +11,7 @@ import psycopg2
 import pytest
 from psycopg2 import errors, sql
 
+from tests.conftest import traversable_temp_dir
 from tests.infra.bicep_support import REPO
 
 DEPLOYER = "deployer@contoso.example"  # a UPN: '@' and '.' must survive quoting
@@ -71,7 +72,7 @@ def test_missing_outputs_stop_before_any_sign_in(capsys: pytest.CaptureFixture[s
 @pytest.fixture(scope="module")
 def server_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     pgserver = pytest.importorskip("pgserver")
-    server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+    server = pgserver.get_server(traversable_temp_dir("infra-pg"), cleanup_mode="stop")
     uri = server.get_uri()
     conn = psycopg2.connect(uri)
     conn.autocommit = True
