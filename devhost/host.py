@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -50,6 +51,8 @@ class Devhost:
         self.route_prefix = extensions.get("http", {}).get("routePrefix", "api")
         self.hub_name = extensions.get("durableTask", {}).get("hubName", "InterviewHub")
         self.max_concurrent_calls = int(extensions.get("serviceBus", {}).get("maxConcurrentCalls", 4))
+        # Base of the exponential pause before a failed message is delivered again (tests shorten it).
+        self.redelivery_delay = float(os.environ.get("DEVHOST_REDELIVERY_DELAY_SECONDS", "0.5"))
         self.pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="function")
         self.in_flight = 0
         self.tasks: list[asyncio.Task] = []
@@ -266,7 +269,9 @@ class Devhost:
                 log.warning("queue %s: message %s dead-lettered after %d deliveries: %s", function.queue,
                             message.message_id, message.delivery_count, reason)  # fmt: skip
             else:
-                await asyncio.to_thread(self.queue.abandon, message, min(0.5 * 2**message.delivery_count, 30))
+                await asyncio.to_thread(
+                    self.queue.abandon, message, min(self.redelivery_delay * 2**message.delivery_count, 30)
+                )
                 log.info("queue %s: message %s failed (delivery %d), will be redelivered: %s", function.queue,
                          message.message_id, message.delivery_count, reason)  # fmt: skip
             return

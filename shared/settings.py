@@ -62,6 +62,8 @@ class Settings(BaseModel):
     gemini_model: str = Field("gemini-2.5-flash", alias="GEMINI_MODEL")
     gemini_base_url: str | None = Field(None, alias="GEMINI_BASE_URL")
     gemini_timeout_seconds: float = Field(60.0, alias="GEMINI_TIMEOUT_SECONDS", gt=0, le=600)
+    # Requests per scoring attempt on 429/5xx (the SDK's own retries); Service Bus redelivery comes on top.
+    gemini_attempts: int = Field(3, alias="GEMINI_ATTEMPTS", ge=1, le=10)
     # Must equal the queue's maxDeliveryCount (infra): on the last delivery a failure is recorded for good.
     scoring_max_delivery_count: int = Field(5, alias="SCORING_MAX_DELIVERY_COUNT", ge=1, le=100)
 

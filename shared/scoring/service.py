@@ -25,6 +25,7 @@ def make_scorer(
     model: str | None = DEFAULT_MODEL,
     base_url: str | None = None,
     timeout_s: float | None = 60.0,
+    attempts: int = 3,
 ) -> Scorer:
     """GeminiScorer when a key is set (GEMINI_API_KEY), else the deterministic LocalScorer.
 
@@ -37,6 +38,7 @@ def make_scorer(
             model=model or DEFAULT_MODEL,
             base_url=base_url or None,
             timeout_s=timeout_s or 60.0,
+            attempts=attempts,
         )
     return LocalScorer()
 

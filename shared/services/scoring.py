@@ -35,6 +35,7 @@ def scorer() -> Any:
         model=settings.gemini_model,
         base_url=settings.gemini_base_url,
         timeout_s=settings.gemini_timeout_seconds,
+        attempts=settings.gemini_attempts,
     )
 
 
