@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import sys
+import warnings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,6 +20,10 @@ def main(argv: list[str] | None = None) -> int:
         help="let POST /dev/clock/advance move time forward (tests)",
     )
     args = parser.parse_args(argv)
+    # Known, harmless noise: pgserver asks for a runtime dir headless machines lack; the Durable library warns
+    # about events it buffered for waits that a timer already won.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+    warnings.filterwarnings("ignore", message="Potential duplicate Task completion")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
     for noisy in (
         "azure",
