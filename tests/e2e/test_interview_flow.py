@@ -239,3 +239,20 @@ def test_greeting_comes_first_with_stop_instructions(devhost):
     bodies = [m["body"] for m in devhost.outbox(phone)]
     assert "STOP" in bodies[0] and "1/3" in bodies[1]
     assert detail_of(devhost, interview)["status"] == "in_progress"
+
+
+def test_a_future_start_waits_for_its_time(devhost):
+    phone = "+14155550113"
+    job = devhost.api("POST", "/api/jobs", {
+        "title": "Later", "questions": [{"text": "Later Q?"}],
+        "interview_settings": {"greeting_enabled": False, **never_quiet(devhost)},
+    })  # fmt: skip
+    candidate = devhost.api("POST", "/api/candidates", {"name": "Lou", "phone": phone, "sms_consent": True})
+    start_at = (devhost_now(devhost) + timedelta(hours=2)).isoformat()
+    interview = devhost.api("POST", "/api/interviews",
+                            {"candidate_id": candidate["id"], "job_id": job["id"], "start_at": start_at})  # fmt: skip
+    assert interview["status"] == "scheduled"
+    devhost.settle()
+    assert devhost.outbox(phone) == []
+    devhost.advance(2 * 3600 + 30)
+    devhost.wait_for_sms(phone, lambda body: "Later Q?" in body)
