@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS devhost_twilio.messages (
 CREATE INDEX IF NOT EXISTS messages_to ON devhost_twilio.messages (to_number, seq);
 CREATE TABLE IF NOT EXISTS devhost_twilio.opt_outs (phone text PRIMARY KEY, at timestamptz NOT NULL DEFAULT now());
 """
-CALLBACK_STATUSES = ("sent", "delivered")
+# Every status change of a delivered message, each posted to its StatusCallback in this order.
+CALLBACK_STATUSES = ("queued", "sent", "delivered")
 
 
 def new_sid() -> str:
@@ -169,7 +170,7 @@ class FakeTwilio:
         }  # fmt: skip
 
     async def get_message(self, request: web.Request) -> web.Response:
-        if not self._authorised(request):
+        if request.match_info["account"] != self.account_sid or not self._authorised(request):
             return twilio_error(401, 20003, "Authenticate")
         row = await self._sql(
             "SELECT * FROM devhost_twilio.messages WHERE sid = %s", (request.match_info["sid"],), "one"
