@@ -15,6 +15,9 @@ ACCOUNT = "devstoreaccount1"
 ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 
 
+PID_FILE = "azurite.pid"  # in the data location: finds an emulator a killed devhost left behind
+
+
 class AzuriteError(RuntimeError):
     pass
 
@@ -81,7 +84,10 @@ def start_azurite(location: Path | None = None, timeout: float = 30.0) -> Azurit
     else:
         location.mkdir(parents=True, exist_ok=True)
         args += ["--location", str(location)]
+        _stop_leftover(location)
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=PROJECT_ROOT)
+    if location is not None:
+        (location / PID_FILE).write_text(str(process.pid))
     azurite = Azurite(process, blob_port, table_port, location)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -93,6 +99,25 @@ def start_azurite(location: Path | None = None, timeout: float = 30.0) -> Azurit
         time.sleep(0.1)
     azurite.stop()
     raise AzuriteError(f"Azurite did not start within {timeout:.0f} s")
+
+
+def _stop_leftover(location: Path) -> None:
+    """Stop an Azurite left running on `location` by a devhost that was killed (its children outlive it): two
+    emulators must not share the files, and the leftover would run forever."""
+    import psutil  # a dependency of pgserver, installed with the development requirements
+
+    try:
+        pid = int((location / PID_FILE).read_text())
+        process = psutil.Process(pid)
+        is_ours = "azurite" in " ".join(process.cmdline()) and str(location) in process.cmdline()
+    except (OSError, ValueError, psutil.Error):
+        return
+    if is_ours:
+        process.terminate()
+        try:
+            process.wait(10)
+        except psutil.TimeoutExpired:
+            process.kill()
 
 
 def _listening(port: int) -> bool:
