@@ -57,6 +57,8 @@ class DevhostClient:
 
     # --- time -----------------------------------------------------------------------------------------
     def advance(self, seconds: float) -> None:
+        """Let pending work finish (so the timers it creates exist), move the clock, let what fell due run."""
+        self.settle()
         response = self.session.post(self.url + "/dev/clock/advance", json={"seconds": seconds}, timeout=30)
         assert response.status_code == 200, response.text[:500]
         self.settle()
