@@ -44,7 +44,7 @@ def read_host_json() -> dict[str, Any]:
 class Devhost:
     """The host. By default it prepares the local environment (local.settings.json, PostgreSQL, Azurite) and
     runs `function_app.app`; tests can hand it an already prepared `environment` and the `functions` of
-    another app (`app.get_functions()`), and speed up queue redelivery."""
+    another app (`app.get_functions()`) with a task hub of its own, and speed up queue redelivery."""
 
     def __init__(
         self,
@@ -55,6 +55,7 @@ class Devhost:
         environment: LocalEnvironment | None = None,
         max_delivery_count: int | None = None,
         redelivery_delay_seconds: float = 0.5,
+        hub_name: str | None = None,
     ) -> None:
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
@@ -62,7 +63,7 @@ class Devhost:
         self.host_json = read_host_json()
         extensions = self.host_json.get("extensions", {})
         self.route_prefix = extensions.get("http", {}).get("routePrefix", "api")
-        self.hub_name = extensions.get("durableTask", {}).get("hubName", "InterviewHub")
+        self.hub_name = hub_name or extensions.get("durableTask", {}).get("hubName", "InterviewHub")
         self.max_concurrent_calls = int(extensions.get("serviceBus", {}).get("maxConcurrentCalls", 4))
         self.pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="function")
         self.in_flight = 0
