@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -69,6 +70,7 @@ class Devhost:
         self.in_flight = 0
         self.tasks: list[asyncio.Task] = []
         self.deliveries: set[asyncio.Task] = set()
+        self.timers_due: dict[str, datetime] = {}
         self.env: LocalEnvironment | None = environment
         self._owns_env = environment is None
         self._functions = functions
@@ -156,10 +158,13 @@ class Devhost:
         if self.queue is not None:
             self.queue.close()
         self.pool.shutdown(wait=False, cancel_futures=True)
-        # The durable client keeps one aiohttp session per process, bound to this loop: close it with the loop.
+        # The durable client keeps one aiohttp session per process, bound to the loop that made it: close it with
+        # this loop (unless another host in this process made it, as tests may do).
         from azure.durable_functions.models.utils import http_utils
 
-        await http_utils._close_session()
+        session = http_utils._client_session
+        if session is not None and getattr(session, "_loop", None) is asyncio.get_running_loop():
+            await http_utils._close_session()
         if self.env is not None and self._owns_env:
             self.env.stop()
 
@@ -316,6 +321,7 @@ class Devhost:
             else:
                 delay = min(self.redelivery_delay_seconds * 2**message.delivery_count, 30)
                 settled = await asyncio.to_thread(self.queue.abandon, message, delay)
+                self._wake_queue(function.queue)  # the consumer may be sleeping on this message's lock
                 log.info("queue %s: message %s failed (delivery %d), will be redelivered: %s", function.queue,
                          message.message_id, message.delivery_count, reason)  # fmt: skip
             if not settled:
@@ -335,6 +341,7 @@ class Devhost:
 
         due = self.clock.now() if timer.run_on_startup else next_occurrence(timer.schedule, self.clock.now())
         while not self.stopping.is_set():
+            self.timers_due[timer.name] = due  # /dev/idle waits while a timer is due (or running)
             wait = (due - self.clock.now()).total_seconds()
             if wait > 0:
                 self.clock_moved.clear()
@@ -372,6 +379,8 @@ class Devhost:
             )
         try:
             seconds = float((await request.json())["seconds"])
+            if not math.isfinite(seconds):
+                raise ValueError(seconds)
         except (ValueError, KeyError, TypeError):
             return web.json_response({"error": 'send {"seconds": N}'}, status=400)
         if seconds < 0:
@@ -380,7 +389,8 @@ class Devhost:
         return web.json_response({"now": now.isoformat()})
 
     async def wait_idle(self, request: web.Request) -> web.Response:
-        """Until nothing is runnable: orchestrations, activities, deliverable queue messages, fake SMS callbacks."""
+        """Until nothing is runnable: orchestrations, activities, deliverable queue messages, fake SMS callbacks,
+        due timer triggers."""
         timeout = float(request.query.get("timeout", "30"))
         deadline = time.monotonic() + timeout
         quiet_checks = 0
@@ -394,8 +404,10 @@ class Devhost:
                     wait = await asyncio.to_thread(self.queue.next_available_in, function.queue)
                     if wait is not None and wait < 1.0:
                         queues_idle = False
+            timers_idle = all(due > self.clock.now() for due in self.timers_due.values())
             busy_parts = [name for name, busy in (("orchestrations", not hub_idle), ("queues", not queues_idle),
-                                                  ("http", self.in_flight > 1), ("sms callbacks", self.twilio.busy)) if busy]  # fmt: skip
+                                                  ("http", self.in_flight > 1), ("sms callbacks", self.twilio.busy),
+                                                  ("timer triggers", not timers_idle)) if busy]  # fmt: skip
             quiet_checks = 0 if busy_parts else quiet_checks + 1
             if quiet_checks >= 3:
                 return web.json_response({"idle": True})
