@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from devhost.azurite import Azurite, start_azurite
+from devhost.azurite import Azurite, launch_azurite
 from shared.db.embedded import embedded_database_url
 from shared.db.migrate import migrate
 from shared.settings import reset_settings_cache
@@ -92,17 +92,23 @@ def prepare(port: int) -> LocalEnvironment:
     token_file.write_text(env["ADMIN_TOKEN"] + "\n")
     token_file.chmod(0o600)
 
-    embedded = not env.get("DATABASE_URL")
-    database_url = env.get("DATABASE_URL") or embedded_database_url(data_dir, "interview_ai")
-    env["DATABASE_URL"] = database_url
-    migrate(database_url)
-
     azurite = None
-    if not env.get("AzureWebJobsStorage") and not env.get("AzureWebJobsStorage__accountName"):
-        azurite = start_azurite(data_dir / "azurite")
-        env["AzureWebJobsStorage"] = azurite.connection_string
-    elif env.get("AzureWebJobsStorage") == "UseDevelopmentStorage=true":
-        azurite = start_azurite(data_dir / "azurite")
-        env["AzureWebJobsStorage"] = azurite.connection_string
+    storage = env.get("AzureWebJobsStorage")
+    if (
+        not storage and not env.get("AzureWebJobsStorage__accountName")
+    ) or storage == "UseDevelopmentStorage=true":
+        azurite = launch_azurite(data_dir / "azurite")  # node starts while PostgreSQL does
+    try:
+        embedded = not env.get("DATABASE_URL")
+        database_url = env.get("DATABASE_URL") or embedded_database_url(data_dir, "interview_ai")
+        env["DATABASE_URL"] = database_url
+        migrate(database_url)
+        if azurite is not None:
+            azurite.wait_until_ready()
+            env["AzureWebJobsStorage"] = azurite.connection_string
+    except BaseException:
+        if azurite is not None:
+            azurite.stop()
+        raise
     reset_settings_cache()
     return LocalEnvironment(database_url, embedded, azurite, data_dir, env["ADMIN_TOKEN"], generated)
