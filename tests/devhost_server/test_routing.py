@@ -295,3 +295,7 @@ def test_real_app_health_jobs_and_openapi_through_devhost(app_devhost) -> None:
     assert (wrong_method.status_code, wrong_method.headers["Allow"]) == (405, "GET")
     token_file = app_devhost.log_path.parent / "admin-token"
     assert token_file.read_text().strip() == app_devhost.token
+    phone_page = app_devhost.session.get(app_devhost.url + "/dev/phone", timeout=10)
+    assert phone_page.status_code == 200
+    assert phone_page.headers["Content-Type"].startswith("text/html")
+    assert "/dev/sms/inbound" in phone_page.text
