@@ -59,7 +59,10 @@ def test_bad_advances_are_refused(toy_host: ToyHost) -> None:
 
 
 def test_a_real_time_clock_cannot_be_moved(database_url: str, tmp_path) -> None:
+    startup_runs = len(toy_app.startup_runs)
     with running_toy_host(database_url, tmp_path, controllable_clock=False) as host:
+        wait_until(lambda: len(toy_app.startup_runs) > startup_runs)  # run_on_startup: once, at start
+        assert toy_app.startup_runs[startup_runs:] == [False]
         clock = host.get("/dev/clock").json()
         assert clock["controllable"] is False
         assert abs(

@@ -190,13 +190,38 @@ def test_a_given_sid_is_reused_as_twilio_does_when_it_retries(
     assert [m["sid"] for m in replies] == [sid]  # one message, delivered twice
 
 
-@pytest.mark.parametrize(("body", "opt_out_type"), [("STOP", "STOP"), ("help", "HELP"), ("Start", "START")])
+@pytest.mark.parametrize(
+    ("body", "opt_out_type"),
+    [
+        ("STOP", "STOP"),
+        (" unsubscribe ", "STOP"),
+        ("help", "HELP"),
+        ("Info", "HELP"),
+        ("Start", "START"),
+        ("YES", "START"),
+    ],
+)
 def test_keywords_carry_their_opt_out_type(
     twilio_host: ToyHost, phone: str, receiver: Receiver, body: str, opt_out_type: str
 ) -> None:
     before = len(receiver.received(INBOUND))
     _text(twilio_host, phone, body)
     assert receiver.received(INBOUND)[before].form["OptOutType"] == opt_out_type
+
+
+def test_only_a_message_that_is_exactly_a_keyword_counts_as_twilio_reads_it(
+    twilio_host: ToyHost, client: Client, phone: str, receiver: Receiver
+) -> None:
+    before = len(receiver.received(INBOUND))
+    _text(twilio_host, phone, "please stop")
+    assert "OptOutType" not in receiver.received(INBOUND)[before].form
+    assert client.messages.create(to=phone, from_=FROM, body="still allowed").status == "queued"
+
+    _text(twilio_host, phone, "QUIT")
+    with pytest.raises(TwilioRestException):
+        client.messages.create(to=phone, from_=FROM, body="blocked")
+    _text(twilio_host, phone, "yes")  # YES opts back in
+    assert client.messages.create(to=phone, from_=FROM, body="allowed again").status == "queued"
 
 
 def test_the_webhook_status_comes_back_and_bad_input_is_refused(
@@ -218,6 +243,17 @@ def test_the_webhook_status_comes_back_and_bad_input_is_refused(
     )
     form = twilio_host.post("/dev/sms/inbound", data={"from": phone, "body": "by form"})
     assert form.status_code == 200
+    assert twilio_host.post("/dev/sms/inbound", json=["not", "an", "object"]).status_code == 400
+
+
+def test_an_unreachable_webhook_is_reported(database_url: str, tmp_path, phone: str) -> None:
+    from devhost.azurite import free_port
+
+    nobody = f"http://127.0.0.1:{free_port()}"
+    with running_toy_host(database_url, tmp_path, env={"PUBLIC_BASE_URL": nobody}) as host:
+        result = _text(host, phone, "hello")
+    assert result.status_code == 502
+    assert nobody in result.json()["error"]
 
 
 def test_the_real_app_accepts_the_phone_and_refuses_forged_signatures(app_devhost) -> None:

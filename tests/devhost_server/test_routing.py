@@ -9,8 +9,11 @@ import azure.durable_functions as df
 import azure.functions as func
 import pytest
 
+from devhost.azurite import free_port
+from devhost.environment import LocalEnvironment
 from devhost.functions_index import UnsupportedFunction, index_functions, route_pattern
-from tests.devhost_server.conftest import ToyHost
+from devhost.host import Devhost
+from tests.devhost_server.conftest import LoopThread, ToyHost
 
 
 def _ok(req: func.HttpRequest) -> func.HttpResponse:
@@ -154,6 +157,25 @@ def test_bad_route_templates_and_timer_schedules_are_refused_naming_the_function
 
         with pytest.raises(UnsupportedFunction, match=r"'nightly'.*timer schedule"):
             index_functions(app.get_functions())
+
+
+def test_devhost_refuses_to_start_an_app_it_cannot_run(database_url: str, tmp_path) -> None:
+    app = df.DFApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+    @app.event_grid_trigger(arg_name="event")
+    def on_event(event: func.EventGridEvent) -> None: ...
+
+    environment = LocalEnvironment(
+        database_url, False, None, tmp_path, "test-admin-token-0123456789abcdef", False
+    )
+    host = Devhost(free_port(), False, functions=app.get_functions(), environment=environment)
+    loop = LoopThread()
+    try:
+        with pytest.raises(UnsupportedFunction, match="'on_event'"):
+            loop.run(host.start())
+        loop.run(host.stop())  # a failed start leaves nothing to clean up that stop() trips on
+    finally:
+        loop.close()
 
 
 # --- through the server -----------------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ deliveries: dict[str, list[int]] = defaultdict(list)
 healed: set[str] = set()
 # past_due flag of every run of the hourly timer
 hourly_runs: list[bool] = []
+# past_due flag of every run of the timer that runs on startup
+startup_runs: list[bool] = []
 
 _functions: list[Any] | None = None
 
@@ -164,3 +166,9 @@ async def async_consumer(message: func.ServiceBusMessage) -> None:
 def hourly(timer: func.TimerRequest) -> None:
     with _lock:
         hourly_runs.append(timer.past_due)
+
+
+@app.timer_trigger(schedule="0 0 0 1 1 *", arg_name="timer", run_on_startup=True, use_monitor=False)
+async def yearly_and_on_startup(timer: func.TimerRequest) -> None:
+    with _lock:
+        startup_runs.append(timer.past_due)
