@@ -15,6 +15,9 @@ ACCOUNT = "devstoreaccount1"
 ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 
 
+PID_FILE = "azurite.pid"  # in the data location: finds an emulator a killed devhost left behind
+
+
 class AzuriteError(RuntimeError):
     pass
 
@@ -44,6 +47,21 @@ class Azurite:
     def connection_string(self) -> str:
         return connection_string(self.blob_port, self.table_port)
 
+    def wait_until_ready(self, timeout: float = 30.0) -> None:
+        """Until Blob and Table answer; AzuriteError (and the emulator stopped) if it exits or times out."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                error = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
+                raise AzuriteError(
+                    f"Azurite exited with code {self.process.returncode}: {error.strip()[:500]}"
+                )
+            if all(_listening(port) for port in (self.blob_port, self.table_port)):
+                return
+            time.sleep(0.05)
+        self.stop()
+        raise AzuriteError(f"Azurite did not start within {timeout:.0f} s")
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -66,6 +84,13 @@ def azurite_executable() -> str:
 
 def start_azurite(location: Path | None = None, timeout: float = 30.0) -> Azurite:
     """Start Blob and Table services; in memory when `location` is None, else persisted there."""
+    azurite = launch_azurite(location)
+    azurite.wait_until_ready(timeout)
+    return azurite
+
+
+def launch_azurite(location: Path | None = None) -> Azurite:
+    """Start the emulator without waiting for it (node takes a second or two): call wait_until_ready()."""
     blob_port, table_port = free_port(), free_port()
     args = [
         azurite_executable(),
@@ -81,18 +106,30 @@ def start_azurite(location: Path | None = None, timeout: float = 30.0) -> Azurit
     else:
         location.mkdir(parents=True, exist_ok=True)
         args += ["--location", str(location)]
+        _stop_leftover(location)
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=PROJECT_ROOT)
-    azurite = Azurite(process, blob_port, table_port, location)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            error = process.stderr.read().decode(errors="replace") if process.stderr else ""
-            raise AzuriteError(f"Azurite exited with code {process.returncode}: {error.strip()[:500]}")
-        if all(_listening(port) for port in (blob_port, table_port)):
-            return azurite
-        time.sleep(0.1)
-    azurite.stop()
-    raise AzuriteError(f"Azurite did not start within {timeout:.0f} s")
+    if location is not None:
+        (location / PID_FILE).write_text(str(process.pid))
+    return Azurite(process, blob_port, table_port, location)
+
+
+def _stop_leftover(location: Path) -> None:
+    """Stop an Azurite left running on `location` by a devhost that was killed (its children outlive it): two
+    emulators must not share the files, and the leftover would run forever."""
+    import psutil  # a dependency of pgserver, installed with the development requirements
+
+    try:
+        pid = int((location / PID_FILE).read_text())
+        process = psutil.Process(pid)
+        is_ours = "azurite" in " ".join(process.cmdline()) and str(location) in process.cmdline()
+    except (OSError, ValueError, psutil.Error):
+        return
+    if is_ours:
+        process.terminate()
+        try:
+            process.wait(10)
+        except psutil.TimeoutExpired:
+            process.kill()
 
 
 def _listening(port: int) -> bool:

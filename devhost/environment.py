@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from devhost.azurite import Azurite, start_azurite
+from devhost.azurite import Azurite, launch_azurite
 from shared.db.embedded import embedded_database_url
 from shared.db.migrate import migrate
 from shared.settings import reset_settings_cache
@@ -36,7 +36,10 @@ class LocalEnvironment:
 
 
 def load_local_settings(path: Path, environ: dict[str, str] | os._Environ) -> list[str]:
-    """Copy local.settings.json `Values` into `environ` where not already set; return the names copied."""
+    """Copy local.settings.json `Values` into `environ` where it has no value; return the names copied.
+
+    As with the Functions host, the real environment wins; an empty variable counts as no value, as it does
+    for the app's settings."""
     if not path.exists():
         return []
     try:
@@ -45,7 +48,7 @@ def load_local_settings(path: Path, environ: dict[str, str] | os._Environ) -> li
         raise SystemExit(f"devhost: cannot read {path}: {exc}") from None
     copied = []
     for name, value in values.items():
-        if name not in environ and value not in (None, ""):
+        if not environ.get(name) and value not in (None, ""):
             environ[name] = str(value)
             copied.append(name)
     return copied
@@ -68,16 +71,19 @@ def prepare(port: int) -> LocalEnvironment:
     env["LOCAL_DATA_DIR"] = str(data_dir)
 
     base = f"http://127.0.0.1:{port}"
-    env.setdefault("PUBLIC_BASE_URL", base)
-    env.setdefault("TWILIO_API_BASE_URL", base)
-    env.setdefault(
-        "TWILIO_ACCOUNT_SID", _persistent_secret(data_dir, "twilio-account-sid", "AC" + secrets.token_hex(16))
-    )
-    env.setdefault(
-        "TWILIO_AUTH_TOKEN", _persistent_secret(data_dir, "twilio-auth-token", secrets.token_hex(16))
-    )
+    defaults = {
+        "PUBLIC_BASE_URL": lambda: base,
+        "TWILIO_API_BASE_URL": lambda: base,
+        "TWILIO_ACCOUNT_SID": lambda: _persistent_secret(
+            data_dir, "twilio-account-sid", "AC" + secrets.token_hex(16)
+        ),
+        "TWILIO_AUTH_TOKEN": lambda: _persistent_secret(data_dir, "twilio-auth-token", secrets.token_hex(16)),
+    }
     if not env.get("TWILIO_MESSAGING_SERVICE_SID"):
-        env.setdefault("TWILIO_FROM_NUMBER", "+15005550006")
+        defaults["TWILIO_FROM_NUMBER"] = lambda: "+15005550006"
+    for name, default in defaults.items():
+        if not env.get(name):  # unset or empty, as the app's settings see it
+            env[name] = default()
 
     generated = not env.get("ADMIN_TOKEN")
     if generated:
@@ -86,17 +92,23 @@ def prepare(port: int) -> LocalEnvironment:
     token_file.write_text(env["ADMIN_TOKEN"] + "\n")
     token_file.chmod(0o600)
 
-    embedded = not env.get("DATABASE_URL")
-    database_url = env.get("DATABASE_URL") or embedded_database_url(data_dir, "interview_ai")
-    env["DATABASE_URL"] = database_url
-    migrate(database_url)
-
     azurite = None
-    if not env.get("AzureWebJobsStorage") and not env.get("AzureWebJobsStorage__accountName"):
-        azurite = start_azurite(data_dir / "azurite")
-        env["AzureWebJobsStorage"] = azurite.connection_string
-    elif env.get("AzureWebJobsStorage") == "UseDevelopmentStorage=true":
-        azurite = start_azurite(data_dir / "azurite")
-        env["AzureWebJobsStorage"] = azurite.connection_string
+    storage = env.get("AzureWebJobsStorage")
+    if (
+        not storage and not env.get("AzureWebJobsStorage__accountName")
+    ) or storage == "UseDevelopmentStorage=true":
+        azurite = launch_azurite(data_dir / "azurite")  # node starts while PostgreSQL does
+    try:
+        embedded = not env.get("DATABASE_URL")
+        database_url = env.get("DATABASE_URL") or embedded_database_url(data_dir, "interview_ai")
+        env["DATABASE_URL"] = database_url
+        migrate(database_url)
+        if azurite is not None:
+            azurite.wait_until_ready()
+            env["AzureWebJobsStorage"] = azurite.connection_string
+    except BaseException:
+        if azurite is not None:
+            azurite.stop()
+        raise
     reset_settings_cache()
     return LocalEnvironment(database_url, embedded, azurite, data_dir, env["ADMIN_TOKEN"], generated)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import os
 import signal
 import time
@@ -22,6 +23,7 @@ from typing import Any
 
 import azure.functions as func
 from aiohttp import web
+from multidict import CIMultiDict
 
 from devhost.clock import Clock
 from devhost.cron import next_occurrence
@@ -42,22 +44,42 @@ def read_host_json() -> dict[str, Any]:
 
 
 class Devhost:
-    def __init__(self, port: int, controllable_clock: bool) -> None:
+    """The host. By default it prepares the local environment (local.settings.json, PostgreSQL, Azurite) and
+    runs `function_app.app`; tests can hand it an already prepared `environment` and the `functions` of
+    another app (`app.get_functions()`) with a task hub of its own, and speed up queue redelivery."""
+
+    def __init__(
+        self,
+        port: int,
+        controllable_clock: bool,
+        *,
+        functions: list[Any] | None = None,
+        environment: LocalEnvironment | None = None,
+        max_delivery_count: int | None = None,
+        redelivery_delay_seconds: float = 0.5,
+        hub_name: str | None = None,
+    ) -> None:
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
         self.clock = Clock(controllable=controllable_clock)
         self.host_json = read_host_json()
         extensions = self.host_json.get("extensions", {})
         self.route_prefix = extensions.get("http", {}).get("routePrefix", "api")
-        self.hub_name = extensions.get("durableTask", {}).get("hubName", "InterviewHub")
+        self.hub_name = hub_name or extensions.get("durableTask", {}).get("hubName", "InterviewHub")
         self.max_concurrent_calls = int(extensions.get("serviceBus", {}).get("maxConcurrentCalls", 4))
-        # Base of the exponential pause before a failed message is delivered again (tests shorten it).
-        self.redelivery_delay = float(os.environ.get("DEVHOST_REDELIVERY_DELAY_SECONDS", "0.5"))
         self.pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="function")
         self.in_flight = 0
         self.tasks: list[asyncio.Task] = []
         self.deliveries: set[asyncio.Task] = set()
-        self.env: LocalEnvironment | None = None
+        self.timers_due: dict[str, datetime] = {}
+        self.env: LocalEnvironment | None = environment
+        self._owns_env = environment is None
+        self._functions = functions
+        # Service Bus's MaxDeliveryCount (default: the app's SCORING_MAX_DELIVERY_COUNT, which mirrors infra).
+        self.max_delivery_count = max_delivery_count
+        # A failed delivery is redelivered after delay * 2^(delivery count), at most 30 s.
+        self.redelivery_delay_seconds = redelivery_delay_seconds
+        self._unsubscribe: list[Any] = []
         self.hub: TaskHub | None = None
         self.index: FunctionIndex | None = None
         self.queue: Any = None
@@ -70,10 +92,14 @@ class Devhost:
     # --- start and stop -------------------------------------------------------------------------------------
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        self.env = await asyncio.to_thread(prepare, self.port)
-        import function_app  # after prepare(): the app reads settings that devhost just completed
+        if self.env is None:
+            self.env = await asyncio.to_thread(prepare, self.port)
+        if self._functions is None:
+            import function_app  # after prepare(): the app reads settings that devhost just completed
 
-        functions = function_app.app.get_functions()  # may be called once per app object
+            functions = function_app.app.get_functions()  # may be called once per app object
+        else:
+            functions = self._functions
         self.index = index_functions(functions, self.route_prefix)
         durable = durable_functions(functions)
         self.hub = TaskHub(self.env.database_url, durable.orchestrators, durable.activities,
@@ -83,11 +109,15 @@ class Devhost:
         from shared.adapters.local_queue import LocalQueue, on_send
 
         self.queue = LocalQueue(self.env.database_url)
-        on_send(lambda queue: loop.call_soon_threadsafe(self._wake_queue, queue))
-        self.clock.subscribe(lambda: loop.call_soon_threadsafe(self.clock_moved.set))
+        self._unsubscribe.append(on_send(lambda queue: loop.call_soon_threadsafe(self._wake_queue, queue)))
+        self._unsubscribe.append(
+            self.clock.subscribe(lambda: loop.call_soon_threadsafe(self.clock_moved.set))
+        )
         from shared.settings import get_settings
 
         settings = get_settings()
+        if self.max_delivery_count is None:
+            self.max_delivery_count = settings.scoring_max_delivery_count
         self.twilio = FakeTwilio(self.env.database_url, settings.twilio_account_sid, settings.twilio_auth_token,
                                  settings.public_base_url, settings.twilio_messaging_service_sid,
                                  settings.twilio_from_number or "+15005550006")  # fmt: skip
@@ -114,6 +144,8 @@ class Devhost:
     async def stop(self) -> None:
         log.info("devhost stopping")
         self.stopping.set()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
         for task in self.tasks:
             task.cancel()
         if self.deliveries:
@@ -127,7 +159,14 @@ class Devhost:
         if self.queue is not None:
             self.queue.close()
         self.pool.shutdown(wait=False, cancel_futures=True)
-        if self.env is not None:
+        # The durable client keeps one aiohttp session per process, bound to the loop that made it: close it with
+        # this loop (unless another host in this process made it, as tests may do).
+        from azure.durable_functions.models.utils import http_utils
+
+        session = http_utils._client_session
+        if session is not None and getattr(session, "_loop", None) is asyncio.get_running_loop():
+            await http_utils._close_session()
+        if self.env is not None and self._owns_env:
             self.env.stop()
 
     def _banner(self) -> None:
@@ -168,33 +207,41 @@ class Devhost:
             )
         return response
 
-    def _match(self, path: str, method: str) -> tuple[HttpRoute | None, dict[str, str], bool]:
+    def _match(self, path: str, method: str) -> tuple[HttpRoute | None, dict[str, str], set[str]]:
+        """The route for `path` and `method` with its parameters, else the methods the path allows."""
         assert self.index is not None
-        path_matched = False
-        for route in self.index.routes:
+        allowed: set[str] = set()
+        for route in self.index.routes:  # most specific first
             match = route.pattern.match(path)
             if match:
-                path_matched = True
                 if method in route.methods:
-                    return route, {k: v for k, v in match.groupdict().items() if v is not None}, True
-        return None, {}, path_matched
+                    return route, {k: v for k, v in match.groupdict().items() if v is not None}, allowed
+                allowed |= route.methods
+        return None, {}, allowed
 
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
-        route, params, path_matched = self._match(request.path, request.method)
+        route, params, allowed = self._match(request.path, request.method)
         if route is None:
-            status = 405 if path_matched else 404
-            title = "Method Not Allowed" if path_matched else "Not Found"
+            # Azure answers 404 for both; devhost says 405 (with Allow) when only the method is wrong.
+            status = 405 if allowed else 404
+            title = "Method Not Allowed" if allowed else "Not Found"
             body = {
                 "type": "about:blank",
                 "title": title,
                 "status": status,
                 "detail": f"{request.method} {request.path}",
             }
-            return web.json_response(body, status=status, content_type="application/problem+json")
+            allow = {"Allow": ", ".join(sorted(allowed))} if allowed else None
+            return web.json_response(
+                body, status=status, content_type="application/problem+json", headers=allow
+            )
+        headers: dict[str, str] = {}
+        for name, value in request.headers.items():  # repeated headers arrive as one, comma-joined
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
         http_request = func.HttpRequest(
             method=request.method,
             url=str(request.url),
-            headers=dict(request.headers),
+            headers=headers,
             params=dict(request.query),
             route_params=params,
             body=await request.read(),
@@ -209,20 +256,18 @@ class Devhost:
                 response = await asyncio.get_running_loop().run_in_executor(
                     self.pool, partial(route.function, **arguments)
                 )
+            return _to_aiohttp(response)
         except Exception:
             log.exception("function %s raised", route.name)
             return web.json_response({"title": "Internal Server Error", "status": 500}, status=500,
                                      content_type="application/problem+json")  # fmt: skip
-        return _to_aiohttp(response)
 
     # --- the local Service Bus -----------------------------------------------------------------------------------
     def _wake_queue(self, queue: str) -> None:
         self.queue_wakeups.setdefault(queue, asyncio.Event()).set()
 
     async def _consume(self, function: QueueFunction) -> None:
-        from shared.settings import get_settings
-
-        max_deliveries = get_settings().scoring_max_delivery_count
+        max_deliveries = self.max_delivery_count or 1
         slots = asyncio.Semaphore(self.max_concurrent_calls)
         wakeup = self.queue_wakeups.setdefault(function.queue, asyncio.Event())
         while not self.stopping.is_set():
@@ -257,25 +302,37 @@ class Devhost:
             enqueued_time_utc=message.enqueued_at, content_type=message.content_type, locked_until=message.locked_until,
             application_properties={}, user_properties={},
         )  # fmt: skip
+        arguments: dict[str, Any] = {function.arg: sb_message}
+        if function.client_arg:
+            arguments[function.client_arg] = self.binding
         started = time.perf_counter()
         try:
-            await asyncio.get_running_loop().run_in_executor(
-                self.pool, partial(function.function, **{function.arg: sb_message})
-            )
+            if function.is_async:
+                await function.function(**arguments)
+            else:
+                await asyncio.get_running_loop().run_in_executor(
+                    self.pool, partial(function.function, **arguments)
+                )
         except Exception as exc:
             reason = f"{type(exc).__name__}: {str(exc)[:500]}"
             if message.delivery_count >= max_deliveries:
-                await asyncio.to_thread(self.queue.dead_letter, message, reason)
+                settled = await asyncio.to_thread(self.queue.dead_letter, message, reason)
                 log.warning("queue %s: message %s dead-lettered after %d deliveries: %s", function.queue,
                             message.message_id, message.delivery_count, reason)  # fmt: skip
             else:
-                await asyncio.to_thread(
-                    self.queue.abandon, message, min(self.redelivery_delay * 2**message.delivery_count, 30)
-                )
+                delay = min(self.redelivery_delay_seconds * 2**message.delivery_count, 30)
+                settled = await asyncio.to_thread(self.queue.abandon, message, delay)
+                self._wake_queue(function.queue)  # the consumer may be sleeping on this message's lock
                 log.info("queue %s: message %s failed (delivery %d), will be redelivered: %s", function.queue,
                          message.message_id, message.delivery_count, reason)  # fmt: skip
+            if not settled:
+                log.warning("queue %s: lock on message %s lost; it was delivered again", function.queue,
+                            message.message_id)  # fmt: skip
             return
-        await asyncio.to_thread(self.queue.complete, message)
+        if not await asyncio.to_thread(self.queue.complete, message):
+            log.warning("queue %s: lock on message %s lost before completion; it was delivered again",
+                        function.queue, message.message_id)  # fmt: skip
+            return
         log.info("queue %s: message %s delivered to %s (delivery %d, %.0f ms)", function.queue, message.message_id,
                  function.name, message.delivery_count, (time.perf_counter() - started) * 1000)  # fmt: skip
 
@@ -283,8 +340,9 @@ class Devhost:
     async def _run_timer(self, timer: TimerFunction) -> None:
         from azure.functions.timer import TimerRequest
 
-        due = next_occurrence(timer.schedule, self.clock.now())
+        due = self.clock.now() if timer.run_on_startup else next_occurrence(timer.schedule, self.clock.now())
         while not self.stopping.is_set():
+            self.timers_due[timer.name] = due  # /dev/idle waits while a timer is due (or running)
             wait = (due - self.clock.now()).total_seconds()
             if wait > 0:
                 self.clock_moved.clear()
@@ -293,10 +351,12 @@ class Devhost:
                 except TimeoutError:
                     pass
                 continue
-            arguments: dict[str, Any] = {timer.arg: TimerRequest(past_due=False)}
+            # Late by more than a little (the clock jumped, or the host was busy): as the host, say so, once.
+            arguments: dict[str, Any] = {timer.arg: TimerRequest(past_due=wait < -1)}
             try:
                 if timer.client_arg:
                     arguments[timer.client_arg] = self.binding
+                if timer.is_async:
                     await timer.function(**arguments)
                 else:
                     await asyncio.get_running_loop().run_in_executor(
@@ -320,6 +380,8 @@ class Devhost:
             )
         try:
             seconds = float((await request.json())["seconds"])
+            if not math.isfinite(seconds):
+                raise ValueError(seconds)
         except (ValueError, KeyError, TypeError):
             return web.json_response({"error": 'send {"seconds": N}'}, status=400)
         if seconds < 0:
@@ -328,7 +390,8 @@ class Devhost:
         return web.json_response({"now": now.isoformat()})
 
     async def wait_idle(self, request: web.Request) -> web.Response:
-        """Until nothing is runnable: orchestrations, activities, deliverable queue messages, fake SMS callbacks."""
+        """Until nothing is runnable: orchestrations, activities, deliverable queue messages, fake SMS callbacks,
+        due timer triggers."""
         timeout = float(request.query.get("timeout", "30"))
         deadline = time.monotonic() + timeout
         quiet_checks = 0
@@ -342,8 +405,10 @@ class Devhost:
                     wait = await asyncio.to_thread(self.queue.next_available_in, function.queue)
                     if wait is not None and wait < 1.0:
                         queues_idle = False
+            timers_idle = all(due > self.clock.now() for due in self.timers_due.values())
             busy_parts = [name for name, busy in (("orchestrations", not hub_idle), ("queues", not queues_idle),
-                                                  ("http", self.in_flight > 1), ("sms callbacks", self.twilio.busy)) if busy]  # fmt: skip
+                                                  ("http", self.in_flight > 1), ("sms callbacks", self.twilio.busy),
+                                                  ("timer triggers", not timers_idle)) if busy]  # fmt: skip
             quiet_checks = 0 if busy_parts else quiet_checks + 1
             if quiet_checks >= 3:
                 return web.json_response({"idle": True})
@@ -375,16 +440,27 @@ class Devhost:
         return web.FileResponse(Path(__file__).parent / "phone.html")
 
 
-def _to_aiohttp(response: func.HttpResponse) -> web.Response:
-    headers = {k: v for k, v in response.headers.items()}
-    if not any(k.lower() == "content-type" for k in headers):
-        mimetype = response.mimetype or "text/plain"
-        headers["Content-Type"] = f"{mimetype}; charset={response.charset}" if response.charset else mimetype
+def _to_aiohttp(response: Any) -> web.Response:
+    """What the Python worker's HttpResponseConverter and the host make of a function's return value: a
+    Content-Type from `mimetype` when the function set none (with the charset for text/* types only),
+    repeated headers (Set-Cookie) kept; a plain str is a 200 text/plain body."""
+    if isinstance(response, str):
+        return web.Response(status=200, text=response, content_type="text/plain", charset="utf-8")
+    if not isinstance(response, func.HttpResponse):
+        raise TypeError(f"an HTTP function returned {type(response).__name__}, not HttpResponse or str")
+    headers = CIMultiDict(response.headers.items())
+    if "Content-Type" not in headers:
+        mimetype = response.mimetype
+        headers["Content-Type"] = (
+            f"{mimetype}; charset={response.charset}" if mimetype.startswith("text/") else mimetype
+        )
     return web.Response(status=response.status_code, headers=headers, body=response.get_body())
 
 
 async def serve(port: int, controllable_clock: bool) -> None:
-    host = Devhost(port, controllable_clock)
+    # Tests shorten the pause before a failed message is delivered again.
+    delay = float(os.environ.get("DEVHOST_REDELIVERY_DELAY_SECONDS", "0.5"))
+    host = Devhost(port, controllable_clock, redelivery_delay_seconds=delay)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -20,7 +20,7 @@ import psycopg2
 import psycopg2.extras
 from aiohttp import web
 
-from shared.interview.keywords import Keyword, classify_keyword
+from shared.interview.keywords import TWILIO_HELP_WORDS, TWILIO_OPT_IN_WORDS, TWILIO_OPT_OUT_WORDS
 from shared.interview.messages import segments
 from shared.phone import mask_phone
 
@@ -44,7 +44,20 @@ CREATE TABLE IF NOT EXISTS devhost_twilio.messages (
 CREATE INDEX IF NOT EXISTS messages_to ON devhost_twilio.messages (to_number, seq);
 CREATE TABLE IF NOT EXISTS devhost_twilio.opt_outs (phone text PRIMARY KEY, at timestamptz NOT NULL DEFAULT now());
 """
-CALLBACK_STATUSES = ("sent", "delivered")
+# Every status change of a delivered message, each posted to its StatusCallback in this order.
+CALLBACK_STATUSES = ("queued", "sent", "delivered")
+
+
+def twilio_keyword(body: str) -> str | None:
+    """The OptOutType Twilio gives a message: only a message that is exactly one of its keywords (any case,
+    surrounding spaces ignored) counts; "please stop" or "stop." do not, and YES always opts in. (The app reads
+    keywords more leniently on its own, so the fake must not.)"""
+    word = body.strip().upper()
+    for opt_out_type, words in (("STOP", TWILIO_OPT_OUT_WORDS), ("START", TWILIO_OPT_IN_WORDS),
+                                ("HELP", TWILIO_HELP_WORDS)):  # fmt: skip
+        if word in words:
+            return opt_out_type
+    return None
 
 
 def new_sid() -> str:
@@ -169,7 +182,7 @@ class FakeTwilio:
         }  # fmt: skip
 
     async def get_message(self, request: web.Request) -> web.Response:
-        if not self._authorised(request):
+        if request.match_info["account"] != self.account_sid or not self._authorised(request):
             return twilio_error(401, 20003, "Authenticate")
         row = await self._sql(
             "SELECT * FROM devhost_twilio.messages WHERE sid = %s", (request.match_info["sid"],), "one"
@@ -233,6 +246,8 @@ class FakeTwilio:
                 data = await request.json()
             except json.JSONDecodeError:
                 return web.json_response({"error": "invalid JSON"}, status=400)
+            if not isinstance(data, dict):
+                return web.json_response({"error": "send a JSON object"}, status=400)
         else:
             data = dict(await request.post())
         phone, body = str(data.get("from") or ""), str(data.get("body") or "")
@@ -240,7 +255,7 @@ class FakeTwilio:
             return web.json_response({"error": "`from` must be an E.164 number"}, status=400)
         sid = str(data.get("sid") or new_sid())
         to = str(data.get("to") or self.from_number)
-        keyword = classify_keyword(body)
+        keyword = twilio_keyword(body)
         params = {
             "ToCountry": "US", "ToState": "CA", "SmsMessageSid": sid, "NumMedia": "0", "ToCity": "SAN FRANCISCO",
             "FromZip": "94105", "SmsSid": sid, "FromState": "CA", "SmsStatus": "received", "FromCity": "SAN FRANCISCO",
@@ -249,16 +264,16 @@ class FakeTwilio:
         }  # fmt: skip
         if self.messaging_service_sid:
             params["MessagingServiceSid"] = self.messaging_service_sid
-        if keyword in (Keyword.STOP, Keyword.START, Keyword.HELP):
-            params["OptOutType"] = keyword.name
+        if keyword is not None:
+            params["OptOutType"] = keyword
         for index, media in enumerate(data.get("media_urls") or []):
             params[f"MediaUrl{index}"], params[f"MediaContentType{index}"] = str(media), "image/jpeg"
             params["NumMedia"] = str(index + 1)
-        if keyword is Keyword.STOP:  # Twilio blocks the number itself, and still forwards the message
+        if keyword == "STOP":  # Twilio blocks the number itself, and still forwards the message
             await self._sql(
                 "INSERT INTO devhost_twilio.opt_outs (phone) VALUES (%s) ON CONFLICT DO NOTHING", (phone,)
             )
-        elif keyword is Keyword.START:
+        elif keyword == "START":
             await self._sql("DELETE FROM devhost_twilio.opt_outs WHERE phone = %s", (phone,))
         await self._sql(
             "INSERT INTO devhost_twilio.messages (sid, direction, to_number, from_number, body, status) "
@@ -266,9 +281,14 @@ class FakeTwilio:
             (sid, to, phone, body),
         )
         url = f"{self.public_base_url}/api/sms/inbound"
-        async with self.session().post(
-            url, data=params, headers={"X-Twilio-Signature": self.sign(url, params)}
-        ) as response:
-            text = await response.text()
-            result = {"sid": sid, "webhook_status": response.status, "webhook_body": text}
-            return web.json_response(result, status=response.status if response.status >= 400 else 200)
+        try:
+            async with self.session().post(
+                url, data=params, headers={"X-Twilio-Signature": self.sign(url, params)}
+            ) as response:
+                text = await response.text()
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            return web.json_response(
+                {"sid": sid, "error": f"the webhook {url} is unreachable: {exc}"}, status=502
+            )
+        result = {"sid": sid, "webhook_status": response.status, "webhook_body": text}
+        return web.json_response(result, status=response.status if response.status >= 400 else 200)

@@ -1,13 +1,16 @@
 """A Service Bus stand-in persisted in PostgreSQL (schema `devhost_bus`), for local runs and tests.
 
 Peek-lock semantics like Service Bus: a received message is locked, then completed, abandoned (delivered
-again) or dead-lettered; an expired lock makes it deliverable again. A second send with the same message id
-is dropped, like Service Bus duplicate detection. The app's local scoring-queue sender writes here and
+again) or dead-lettered; an expired lock makes it deliverable again. The delivery count is the lock token:
+once a message has been received again, the earlier receiver can no longer settle it (its complete, abandon
+or dead-letter returns False, as Service Bus raises MessageLockLostError). A second send with the same
+message id is dropped, like Service Bus duplicate detection. The app's local scoring-queue sender writes here and
 devhost delivers to the serviceBusTrigger functions.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,14 +43,34 @@ CREATE INDEX IF NOT EXISTS messages_ready ON devhost_bus.messages (queue, availa
     WHERE completed_at IS NULL AND dead_lettered_at IS NULL;
 """
 
+_log = logging.getLogger(__name__)
 _listeners: list[Callable[[str], None]] = []
 _listeners_lock = threading.Lock()
 
 
-def on_send(listener: Callable[[str], None]) -> None:
-    """Be told (in-process) when a message is sent, so a consumer wakes at once instead of polling."""
+def on_send(listener: Callable[[str], None]) -> Callable[[], None]:
+    """Be told (in-process) when a message becomes deliverable (sent or resubmitted), so a consumer wakes at
+    once instead of polling. Returns a function that stops the notifications (a stopped consumer's listener
+    would otherwise outlive it)."""
     with _listeners_lock:
         _listeners.append(listener)
+
+    def remove() -> None:
+        with _listeners_lock:
+            if listener in _listeners:
+                _listeners.remove(listener)
+
+    return remove
+
+
+def _notify(queue: str) -> None:
+    with _listeners_lock:
+        listeners = list(_listeners)
+    for listener in listeners:
+        try:
+            listener(queue)
+        except Exception:  # the message is stored: a broken wake-up must not fail the send
+            _log.exception("local queue listener %r failed", listener)
 
 
 @dataclass(frozen=True)
@@ -118,10 +141,7 @@ class LocalQueue:
             (queue, message_id, psycopg2.Binary(data), content_type),
         )
         if inserted:
-            with _listeners_lock:
-                listeners = list(_listeners)
-            for listener in listeners:
-                listener(queue)
+            _notify(queue)
         return bool(inserted)
 
     def receive(self, queue: str, lock_seconds: float = 60.0) -> QueuedMessage | None:
@@ -140,24 +160,34 @@ class LocalQueue:
             return None
         return QueuedMessage(**{**row, "body": bytes(row["body"])})
 
-    def complete(self, message: QueuedMessage) -> None:
-        self._run(
-            "UPDATE devhost_bus.messages SET completed_at = now(), locked_until = NULL WHERE id = %s",
-            (message.id,),
+    def complete(self, message: QueuedMessage) -> bool:
+        """Settle as done; False when the lock was lost (the message was received again since)."""
+        return bool(
+            self._run(
+                "UPDATE devhost_bus.messages SET completed_at = now(), locked_until = NULL "
+                "WHERE id = %s AND delivery_count = %s AND completed_at IS NULL AND dead_lettered_at IS NULL",
+                (message.id, message.delivery_count),
+            )
         )
 
-    def abandon(self, message: QueuedMessage, retry_after_seconds: float = 0.0) -> None:
-        self._run(
-            "UPDATE devhost_bus.messages SET locked_until = NULL, "
-            "available_at = now() + make_interval(secs => %s) WHERE id = %s",
-            (retry_after_seconds, message.id),
+    def abandon(self, message: QueuedMessage, retry_after_seconds: float = 0.0) -> bool:
+        """Release for another delivery after `retry_after_seconds`; False when the lock was lost."""
+        return bool(
+            self._run(
+                "UPDATE devhost_bus.messages SET locked_until = NULL, available_at = now() + make_interval(secs => %s) "
+                "WHERE id = %s AND delivery_count = %s AND completed_at IS NULL AND dead_lettered_at IS NULL",
+                (retry_after_seconds, message.id, message.delivery_count),
+            )
         )
 
-    def dead_letter(self, message: QueuedMessage, reason: str) -> None:
-        self._run(
-            "UPDATE devhost_bus.messages SET dead_lettered_at = now(), dead_letter_reason = %s, locked_until = NULL "
-            "WHERE id = %s",
-            (reason[:2000], message.id),
+    def dead_letter(self, message: QueuedMessage, reason: str) -> bool:
+        """Move to the dead letters with `reason`; False when the lock was lost."""
+        return bool(
+            self._run(
+                "UPDATE devhost_bus.messages SET dead_lettered_at = now(), dead_letter_reason = %s, locked_until = NULL "
+                "WHERE id = %s AND delivery_count = %s AND completed_at IS NULL AND dead_lettered_at IS NULL",
+                (reason[:2000], message.id, message.delivery_count),
+            )
         )
 
     def next_available_in(self, queue: str) -> float | None:
@@ -199,6 +229,5 @@ class LocalQueue:
             (queue, message_row_id),
         )
         if updated:
-            for listener in list(_listeners):
-                listener(queue)
+            _notify(queue)
         return bool(updated)

@@ -58,7 +58,7 @@ class DevhostClient:
 
     # --- time -----------------------------------------------------------------------------------------
     def advance(self, seconds: float) -> None:
-        """Move devhost's clock once everything in flight has settled (so new timers exist), then settle."""
+        """Let pending work finish (so the timers it creates exist), move the clock, let what fell due run."""
         self.settle()
         response = self.session.post(self.url + "/dev/clock/advance", json={"seconds": seconds}, timeout=30)
         assert response.status_code == 200, response.text[:500]
