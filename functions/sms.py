@@ -78,7 +78,11 @@ def _signed_form(req: func.HttpRequest) -> dict[str, str] | None:
             params[key] = value
     if not signature_is_valid(req.url, params, req.headers.get("x-twilio-signature")):
         return None
-    return {k: (v[0] if isinstance(v, list) else v) for k, v in params.items()}
+    # PostgreSQL text cannot hold NUL: drop it rather than fail on (and have Twilio retry) such a message.
+    return {
+        k.replace("\x00", ""): (v[0] if isinstance(v, list) else v).replace("\x00", "")
+        for k, v in params.items()
+    }
 
 
 async def _signal(client: df.DurableOrchestrationClient, instance_id: str, name: str, payload: dict) -> None:

@@ -42,6 +42,14 @@ def test_repeated_keys_with_a_forged_signature_are_403(webhook_env):
     assert stored(webhook_env, sid) is None
 
 
+def test_nul_characters_are_dropped_not_a_server_error(active_interview, webhook_env):
+    sid = new_sid()
+    pairs = twilio_form(sid, OTHER_PHONES[1] + "\x00", "before\x00after")
+    response = post("/api/sms/inbound", pairs)
+    assert response.status == 200, response
+    assert stored(webhook_env, sid)[:2] == (OTHER_PHONES[1], "beforeafter")
+
+
 @pytest.mark.parametrize("size", [100 * 1024, 2 * 1024 * 1024])
 def test_huge_signed_bodies_are_stored_cut_to_twilios_limit(active_interview, webhook_env, size):
     sid = new_sid()
@@ -60,7 +68,11 @@ def test_huge_unsigned_body_of_junk_is_403(webhook_env):
 
 @pytest.mark.parametrize(
     "raw",
-    [b"Body=\xff\xfe&From=%2B14155550161&MessageSid=SMraw1", b"\x89PNG\r\n\x1a\n\x00\x00", b"\xc3\x28=\xa0\xa1"],
+    [
+        b"Body=\xff\xfe&From=%2B14155550161&MessageSid=SMraw1",
+        b"\x89PNG\r\n\x1a\n\x00\x00",
+        b"\xc3\x28=\xa0\xa1",
+    ],
     ids=["latin1-in-form", "binary", "invalid-utf8"],
 )
 def test_bodies_that_are_not_utf8_are_rejected_without_storing(webhook_env, raw):
