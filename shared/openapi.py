@@ -147,6 +147,8 @@ def build_document(operations: list[Operation], title: str, version: str) -> dic
             codes |= {401, 403}
         if op.request_model is not None:
             codes |= {400, 413, 415, 422}
+        if op.query:  # a malformed query parameter (a NUL, a bad UUID or boolean) is a validation error
+            codes.add(422)
         if "{" in op.path:
             codes.add(404)
         for code in sorted(codes):
