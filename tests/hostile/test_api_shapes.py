@@ -87,3 +87,13 @@ def test_a_path_id_that_is_not_a_uuid_is_404_whatever_it_holds():
     for raw in ("\x00", "%00", "' OR 1=1 --", "../jobs", "🙂", str(uuid.uuid4()) + "\n"):
         response = call("GET", f"jobs/{raw}")
         assert response.status == 404, (raw, response)
+
+
+def test_the_resume_download_documents_the_file_types_it_streams():
+    document = call("GET", "openapi.json", token=None).json()
+    content = document["paths"]["/api/candidates/{id}/resume"]["get"]["responses"]["200"]["content"]
+    assert set(content) == {
+        "application/json",
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    }
