@@ -72,7 +72,7 @@ def route_pattern(template: str) -> re.Pattern[str]:
             parts.append(f"(?:/(?P<{name}>[^/]+))?" if optional else f"/(?P<{name}>[^/]+)")
         else:
             parts.append("/" + re.escape(segment))
-    return re.compile("^" + "".join(parts) + "/?$")
+    return re.compile("^" + "".join(parts) + r"/?\Z")  # \Z: `$` would also match before a final newline
 
 
 def index_functions(functions: list[Any], route_prefix: str = "api") -> FunctionIndex:

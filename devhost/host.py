@@ -97,7 +97,8 @@ class Devhost:
         app.router.add_get("/dev/queues", self.get_queues)
         app.router.add_post("/dev/queues/{queue}/deadletters/{id}/resubmit", self.resubmit)
         app.router.add_get("/dev/phone", self.phone_page)
-        app.router.add_route("*", "/{tail:.*}", self.dispatch)
+        # Any path at all, newlines included (`.` would not match them and aiohttp would answer text/plain).
+        app.router.add_route("*", r"/{tail:[\s\S]*}", self.dispatch)
         await asyncio.to_thread(self.hub.start)
         for queue_function in self.index.queues:
             self.tasks.append(loop.create_task(self._consume(queue_function)))
@@ -165,29 +166,33 @@ class Devhost:
             )
         return response
 
-    def _match(self, path: str, method: str) -> tuple[HttpRoute | None, dict[str, str], bool]:
+    def _match(self, path: str, method: str) -> tuple[HttpRoute | None, dict[str, str], list[str]]:
+        """The route for `method path` and its parameters; else the methods the path allows (for 405)."""
         assert self.index is not None
-        path_matched = False
+        allowed: list[str] = []
         for route in self.index.routes:
             match = route.pattern.match(path)
             if match:
-                path_matched = True
                 if method in route.methods:
-                    return route, {k: v for k, v in match.groupdict().items() if v is not None}, True
-        return None, {}, path_matched
+                    return route, {k: v for k, v in match.groupdict().items() if v is not None}, allowed
+                allowed.extend(sorted(route.methods))
+        return None, {}, allowed
 
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
-        route, params, path_matched = self._match(request.path, request.method)
+        route, params, allowed = self._match(request.path, request.method)
         if route is None:
-            status = 405 if path_matched else 404
-            title = "Method Not Allowed" if path_matched else "Not Found"
+            status = 405 if allowed else 404
+            title = "Method Not Allowed" if allowed else "Not Found"
             body = {
                 "type": "about:blank",
                 "title": title,
                 "status": status,
                 "detail": f"{request.method} {request.path}",
             }
-            return web.json_response(body, status=status, content_type="application/problem+json")
+            headers = {"Allow": ", ".join(dict.fromkeys(allowed))} if allowed else None  # RFC 9110 15.5.6
+            return web.json_response(
+                body, status=status, content_type="application/problem+json", headers=headers
+            )
         http_request = func.HttpRequest(
             method=request.method,
             url=str(request.url),
