@@ -73,12 +73,13 @@ def post(
     signature: str | None = "sign",
     content_type: str = "application/x-www-form-urlencoded",
     raw: bytes | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Any:
     """POST a form as Twilio would. signature="sign" computes the valid one over PUBLIC_BASE_URL + path."""
     params: dict[str, list[str]] = {}
     for key, value in pairs:
         params.setdefault(key, []).append(value)
-    headers = {"content-type": content_type}
+    headers = {"content-type": content_type, **(headers or {})}
     if signature == "sign":
         signature = twilio_signature(PUBLIC_BASE_URL + path, params)
     if signature is not None:
