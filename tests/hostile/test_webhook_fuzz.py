@@ -88,7 +88,7 @@ def hostile_forms(draw: st.DrawFn) -> list[tuple[str, str]]:
     return pairs
 
 
-@settings(max_examples=FUZZ_EXAMPLES * 4, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=FUZZ_EXAMPLES * 8, deadline=None, suppress_health_check=list(HealthCheck))
 @given(pairs=hostile_forms())
 def test_signed_inbound_forms_are_answered_200_or_400_and_stored_verbatim(
     active_interview, webhook_env, pairs
@@ -115,7 +115,7 @@ def test_signed_inbound_forms_are_answered_200_or_400_and_stored_verbatim(
         assert row[1] == expected_body(form)
 
 
-@settings(max_examples=FUZZ_EXAMPLES * 2, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=FUZZ_EXAMPLES * 4, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     pairs=hostile_forms(),
     forgery=st.sampled_from(
@@ -156,7 +156,7 @@ ERROR_CODES = (
 )
 
 
-@settings(max_examples=FUZZ_EXAMPLES * 2, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=FUZZ_EXAMPLES * 4, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     sid=st.sampled_from(["SMunknown0000000000000000000000000"]) | ODD_TEXT,
     status=STATUS_VALUES,
