@@ -98,6 +98,8 @@ class ApiRequest:
             data = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise BadRequest(f"the body is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise BadRequest("the body is nested too deeply") from None
         if not isinstance(data, dict):
             raise BadRequest("the body must be a JSON object")
         if fields := list(_fields_with_nul(data)):
@@ -108,20 +110,26 @@ class ApiRequest:
             raise validation_errors_from_pydantic(exc) from None
 
 
-def _fields_with_nul(value: Any, path: str = "") -> Iterator[str]:
-    """Dotted paths of the strings (keys included) in a JSON document that hold a NUL character."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            yield path or "body"
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            child = f"{path}.{key}" if path else key
-            if "\x00" in key:
-                yield child
-            yield from _fields_with_nul(item, child)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _fields_with_nul(item, f"{path}.{index}" if path else str(index))
+def _fields_with_nul(document: Any) -> Iterator[str]:
+    """Dotted paths of the strings (keys included) in a JSON document that hold a NUL character. Walks
+    without recursion: a document nested as deep as the parser allows must not overflow the stack here."""
+    pending: list[tuple[str, Any]] = [("", document)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                yield path or "body"
+        elif isinstance(value, dict):
+            children = []
+            for key, item in value.items():
+                child = f"{path}.{key}" if path else key
+                if "\x00" in key:
+                    yield child
+                children.append((child, item))
+            pending.extend(reversed(children))  # so they are popped in document order
+        elif isinstance(value, list):
+            children = [(f"{path}.{index}" if path else str(index), item) for index, item in enumerate(value)]
+            pending.extend(reversed(children))
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> func.HttpResponse:

@@ -97,3 +97,10 @@ def test_the_resume_download_documents_the_file_types_it_streams():
         "application/pdf",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     }
+
+
+@pytest.mark.parametrize("depth", [900, 990, 5000, 200_000])
+def test_json_nested_too_deeply_is_400_not_a_500(depth):
+    body = ('{"title": ' + "[" * depth + "]" * depth + ', "questions": [{"text": "a\\u0000"}]}').encode()
+    response = call("POST", "jobs", body=body, headers={"content-type": "application/json"})
+    assert response.status in (400, 413, 422), response
