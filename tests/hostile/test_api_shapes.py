@@ -104,3 +104,17 @@ def test_json_nested_too_deeply_is_400_not_a_500(depth):
     body = ('{"title": ' + "[" * depth + "]" * depth + ', "questions": [{"text": "a\\u0000"}]}').encode()
     response = call("POST", "jobs", body=body, headers={"content-type": "application/json"})
     assert response.status in (400, 413, 422), response
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"from": "9999-12-31T23:59:59"},
+        {"from": "0001-01-01", "to": "0001-01-01"},
+        {"to": "9999-12-31T23:59:59-23:59"},
+    ],
+)
+def test_dashboard_dates_at_the_calendars_ends_are_422_not_a_500(params):
+    response = call("GET", "dashboard", params=params)
+    assert response.status == 422, response
+    assert response.json()["errors"][0]["field"] in params
