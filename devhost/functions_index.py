@@ -109,7 +109,7 @@ def route_pattern(template: str) -> re.Pattern[str]:
             raise ValueError(f"route constraint {constraint!r} in {segment!r} is not supported by devhost")
         value = f"(?:{_CONSTRAINTS[constraint]})" if constraint else "[^/]+"
         parts.append(f"(?:/(?P<{name}>{value}))?" if match["optional"] else f"/(?P<{name}>{value})")
-    return re.compile("^" + "".join(parts) + "/?$", re.IGNORECASE)
+    return re.compile("^" + "".join(parts) + r"/?\Z", re.IGNORECASE)  # \Z: `$` also matches before a newline
 
 
 def route_precedence(template: str) -> tuple[int, ...]:

@@ -130,7 +130,8 @@ class Devhost:
         app.router.add_get("/dev/queues", self.get_queues)
         app.router.add_post("/dev/queues/{queue}/deadletters/{id}/resubmit", self.resubmit)
         app.router.add_get("/dev/phone", self.phone_page)
-        app.router.add_route("*", "/{tail:.*}", self.dispatch)
+        # Any path at all, newlines included (`.` would not match them and aiohttp would answer text/plain).
+        app.router.add_route("*", r"/{tail:[\s\S]*}", self.dispatch)
         await asyncio.to_thread(self.hub.start)
         for queue_function in self.index.queues:
             self.tasks.append(loop.create_task(self._consume(queue_function)))

@@ -10,6 +10,7 @@ from shared.schemas.dashboard import Dashboard
 from shared.services import dashboard
 
 bp = df.Blueprint()
+DATE_OR_DATE_TIME = {"type": "string", "anyOf": [{"format": "date"}, {"format": "date-time"}]}
 
 
 @endpoint(
@@ -29,8 +30,13 @@ bp = df.Blueprint()
         QueryParam(
             "from",
             "Interviews created at or after this date (UTC midnight) or date-time (no offset: UTC).",
+            DATE_OR_DATE_TIME,
         ),
-        QueryParam("to", "Interviews created before this date-time, or on or before this date (whole day)."),
+        QueryParam(
+            "to",
+            "Interviews created before this date-time, or on or before this date (whole day).",
+            DATE_OR_DATE_TIME,
+        ),
     ),
 )
 def get_dashboard(request: ApiRequest) -> Dashboard:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
@@ -27,6 +27,7 @@ from shared.errors import (
     PayloadTooLarge,
     ServiceUnavailable,
     UnsupportedMediaType,
+    ValidationFailed,
     validation_errors_from_pydantic,
 )
 from shared.openapi import Operation, QueryParam, registry
@@ -35,6 +36,8 @@ from shared.settings import get_settings
 log = logging.getLogger("api")
 
 JSON_BODY_LIMIT = 1024 * 1024
+# PostgreSQL text cannot store NUL; refused up front rather than failing in the database with a 500.
+NUL_MESSAGE = "must not contain NUL (U+0000) characters"
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -53,11 +56,11 @@ class ApiRequest:
 
     def query(self, name: str) -> str | None:
         value = self.req.params.get(name)
+        if value and "\x00" in value:
+            raise ValidationFailed.single(name, NUL_MESSAGE)
         return value if value not in (None, "") else None
 
     def query_uuid(self, name: str) -> UUID | None:
-        from shared.errors import ValidationFailed
-
         raw = self.query(name)
         if raw is None:
             return None
@@ -67,8 +70,6 @@ class ApiRequest:
             raise ValidationFailed.single(name, "must be a UUID") from None
 
     def query_bool(self, name: str) -> bool:
-        from shared.errors import ValidationFailed
-
         raw = (self.query(name) or "false").lower()
         if raw not in ("true", "false", "1", "0"):
             raise ValidationFailed.single(name, "must be true or false")
@@ -97,12 +98,38 @@ class ApiRequest:
             data = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise BadRequest(f"the body is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise BadRequest("the body is nested too deeply") from None
         if not isinstance(data, dict):
             raise BadRequest("the body must be a JSON object")
+        if fields := list(_fields_with_nul(data)):
+            raise ValidationFailed([{"field": field, "message": NUL_MESSAGE} for field in fields])
         try:
             return model.model_validate(data)
         except ValidationError as exc:
             raise validation_errors_from_pydantic(exc) from None
+
+
+def _fields_with_nul(document: Any) -> Iterator[str]:
+    """Dotted paths of the strings (keys included) in a JSON document that hold a NUL character. Walks
+    without recursion: a document nested as deep as the parser allows must not overflow the stack here."""
+    pending: list[tuple[str, Any]] = [("", document)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                yield path or "body"
+        elif isinstance(value, dict):
+            children = []
+            for key, item in value.items():
+                child = f"{path}.{key}" if path else key
+                if "\x00" in key:
+                    yield child
+                children.append((child, item))
+            pending.extend(reversed(children))  # so they are popped in document order
+        elif isinstance(value, list):
+            children = [(f"{path}.{index}" if path else str(index), item) for index, item in enumerate(value)]
+            pending.extend(reversed(children))
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> func.HttpResponse:
@@ -180,6 +207,7 @@ def endpoint(
     response_model: Any = None,
     response_schema: dict[str, Any] | None = None,
     response_content_type: str = "application/json",
+    response_alternatives: dict[str, Any] | None = None,
     status: int = 200,
     query: tuple[QueryParam, ...] = (),
     errors: tuple[int, ...] = (),
@@ -206,6 +234,7 @@ def endpoint(
                 response_model=response_model,
                 response_schema=response_schema,
                 response_content_type=response_content_type,
+                response_alternatives=response_alternatives,
                 status=status,
                 query=query,
                 errors=errors,

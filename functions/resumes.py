@@ -17,7 +17,9 @@ from shared.settings import get_settings
 bp = df.Blueprint()
 TAGS = ("resumes",)
 
-_BINARY = {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}
+_FILE_CONTENT = {
+    media_type: {"schema": {"type": "string", "contentMediaType": media_type}} for media_type in (PDF, DOCX)
+}
 UPLOAD_CONTENT = {
     PDF: {"schema": {"type": "string", "contentMediaType": PDF}},
     DOCX: {"schema": {"type": "string", "contentMediaType": DOCX}},
@@ -75,6 +77,7 @@ def upload_resume(request: ApiRequest) -> ResumeInfo:
     ),
     tags=TAGS,
     response_model=ResumeLink,
+    response_alternatives=_FILE_CONTENT,  # download=stream
     query=(
         QueryParam("download", "link (default) or stream.", {"type": "string", "enum": ["link", "stream"]}),
     ),

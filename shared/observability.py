@@ -1,48 +1,65 @@
 """Logging: phone numbers masked in every record, and interview context as structured fields.
 
-Application Insights turns a record's `extra` fields into customDimensions, so operators can query by
-interview_id and instance_id.
+Masking happens where records are made (a LogRecord factory), so it covers every logger - ours and third
+parties' - and every handler, including those the Functions worker or Application Insights attach after
+the app started. Application Insights turns a record's `extra` fields into customDimensions, so operators
+can query by interview_id and instance_id.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import traceback
 from typing import Any
 
 from shared.phone import mask_phones_in
 
+# PostgreSQL error details quote the offending row or key, which may hold a name, a number or an answer.
+_DATABASE_DETAIL = re.compile(r"(Failing row contains |Key \([^)\n]*\)=)\(.*?\)(?=\s|\.|$)", re.MULTILINE)
+
+
+def scrub(text: str) -> str:
+    """Text fit for a log: E.164 numbers masked, rows and keys quoted by database errors left out."""
+    return _DATABASE_DETAIL.sub(r"\1(…)", mask_phones_in(text))
+
 
 class MaskPhoneNumbers(logging.Filter):
-    """Masks E.164 numbers in the message and its arguments before any handler formats them."""
+    """Scrubs a record's message (after formatting, so arguments of any type are covered), its exception
+    text and its stack trace."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = mask_phones_in(record.msg)
-        if record.args:
-            if isinstance(record.args, dict):
-                record.args = {k: _mask(v) for k, v in record.args.items()}
-            else:
-                record.args = tuple(_mask(arg) for arg in record.args)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call: left for the handler to report, as logging does
+            return True
+        record.msg, record.args = scrub(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+        if record.exc_text:
+            record.exc_text = scrub(record.exc_text)
+        if record.stack_info:
+            record.stack_info = scrub(record.stack_info)
         return True
-
-
-def _mask(value: Any) -> Any:
-    return mask_phones_in(value) if isinstance(value, str) else value
 
 
 _installed = False
 
 
 def install_log_masking() -> None:
-    """Attach the masking filter to the root logger's handlers (and to handlers added later via the root)."""
+    """Scrub every record from now on, whichever logger makes it and whichever handler receives it."""
     global _installed
     if _installed:
         return
     mask = MaskPhoneNumbers()
-    root = logging.getLogger()
-    root.addFilter(mask)
-    for handler in root.handlers:
-        handler.addFilter(mask)
+    make_record = logging.getLogRecordFactory()
+
+    def masked_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        mask.filter(record)
+        return record
+
+    logging.setLogRecordFactory(masked_record)
     _installed = True
 
 

@@ -47,6 +47,7 @@ class Operation:
     response_model: Any = None  # a pydantic model class, or None for no JSON body
     response_content_type: str = "application/json"
     response_schema: dict[str, Any] | None = None  # a raw schema when there is no model
+    response_alternatives: dict[str, Any] | None = None  # more media types of the success, e.g. a file
     status: int = 200
     query: tuple[QueryParam, ...] = ()
     errors: tuple[int, ...] = ()
@@ -141,12 +142,16 @@ def build_document(operations: list[Operation], title: str, version: str) -> dic
             }
         elif op.response_schema is not None:
             success["content"] = {op.response_content_type: {"schema": op.response_schema}}
+        if op.response_alternatives:
+            success.setdefault("content", {}).update(op.response_alternatives)
         item["responses"][str(op.status)] = success
         codes = set(op.errors)
         if op.role:
             codes |= {401, 403}
         if op.request_model is not None:
             codes |= {400, 413, 415, 422}
+        if op.query:  # a malformed query parameter (a NUL, a bad UUID or boolean) is a validation error
+            codes.add(422)
         if "{" in op.path:
             codes.add(404)
         for code in sorted(codes):

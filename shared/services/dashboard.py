@@ -31,6 +31,9 @@ DAILY_DAYS = 30
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FORMAT_HINT = "must be an ISO 8601 date (2026-01-31) or date-time (2026-01-31T09:00:00Z)"
 _ONE_MICROSECOND = timedelta(microseconds=1)
+# Bounds far enough inside datetime's years 1-9999 that the window's arithmetic (a day either side, the
+# 30 days of activity before its end) cannot overflow.
+_EARLIEST, _LATEST = datetime(1900, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC)
 
 
 def _midnight(day: date) -> datetime:
@@ -41,14 +44,20 @@ def _parse_bound(raw: str, field: str) -> tuple[datetime, bool]:
     """The instant `raw` names (UTC) and whether it was a bare date."""
     try:
         if _DATE_ONLY.match(raw):
-            return _midnight(date.fromisoformat(raw)), True
-        instant = datetime.fromisoformat(raw)
+            instant, is_date = _midnight(date.fromisoformat(raw)), True
+        else:
+            instant, is_date = datetime.fromisoformat(raw), False
+            if instant.tzinfo is None:  # no offset: read as UTC
+                instant = instant.replace(tzinfo=UTC)
+            instant = instant.astimezone(UTC)
     except ValueError:
         hint = " (encode '+' in a URL as %2B)" if " " in raw else ""
         raise ValidationFailed.single(field, _FORMAT_HINT + hint) from None
-    if instant.tzinfo is None:  # no offset: read as UTC
-        instant = instant.replace(tzinfo=UTC)
-    return instant.astimezone(UTC), False
+    except OverflowError:  # an offset that moves the instant past year 9999
+        raise ValidationFailed.single(field, "is out of range") from None
+    if not _EARLIEST <= instant < _LATEST:
+        raise ValidationFailed.single(field, "is out of range (years 1900 to 8999)")
+    return instant, is_date
 
 
 def parse_window(from_raw: str | None, to_raw: str | None) -> tuple[datetime | None, datetime | None]:

@@ -29,6 +29,11 @@ def test_date_times_are_exact_and_read_as_utc_without_an_offset():
         ("2026-03-01T10:15:00", "2026-03-01T12:00:00+02:00", "to"),
         ("soon", None, "from"),
         (None, "9999-12-31", "to"),
+        ("9999-12-31T23:59:59", None, "from"),
+        ("0001-01-01", "0001-01-01", "from"),
+        (None, "0001-01-01T00:00:00", "to"),
+        (None, "9999-12-31T23:59:59-23:59", "to"),
+        ("0001-01-01T00:00:00+23:59", None, "from"),
     ],
 )
 def test_invalid_windows_name_the_field(from_raw, to_raw, field):
