@@ -9,6 +9,7 @@ import azure.functions as func
 
 from functions import (
     candidates,
+    console,
     erasure,
     interview_activities,
     interview_orchestrator,
@@ -38,5 +39,6 @@ for module in (
     interview_orchestrator,
     interview_activities,
     scoring,
+    console,
 ):
     app.register_functions(module.bp)
