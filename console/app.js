@@ -1,7 +1,7 @@
 // The console's shell: sign-in, navigation, and a small hash router (#/jobs/<id>) that renders one page.
 
 import { api, ApiError, ROLE_RANK, session, unauthorizedEvents } from "./api.js";
-import { badge, h } from "./dom.js";
+import { badge, h, put } from "./dom.js";
 import { errorBox } from "./forms.js";
 import { renderDashboard } from "./page-dashboard.js";
 import { renderJob, renderJobForm, renderJobs } from "./page-jobs.js";
@@ -78,7 +78,7 @@ async function route() {
   main.replaceChildren(view);
   const match = ROUTES.map(([pattern, render]) => [hash.match(pattern), render]).find(([found]) => found);
   if (!match) {
-    view.append(h("h1", { tabindex: "-1", class: "page-title" }, "Page not found"),
+    put(view, h("h1", { tabindex: "-1", class: "page-title" }, "Page not found"),
       h("p", {}, "There is no such page. ", h("a", { href: "#/dashboard" }, "Go to the dashboard.")));
     focusHeading(view);
     return;

@@ -44,6 +44,12 @@ export function s(tag, attrs, ...children) {
   return element;
 }
 
+/** parent.append(...), except that null, undefined and false add nothing (append would add "null"). */
+export function put(parent, ...children) {
+  append(parent, children);
+  return parent;
+}
+
 let uniqueCounter = 0;
 export function uid(prefix = "id") {
   uniqueCounter += 1;

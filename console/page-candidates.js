@@ -2,7 +2,7 @@
 
 import { api, listAll, listPage } from "./api.js";
 import {
-  badge, confirmButton, details, emptyState, formatBytes, formatDateTime, h, humanize, pageHeader, table,
+  badge, confirmButton, details, emptyState, formatBytes, formatDateTime, h, humanize, pageHeader, put, table,
 } from "./dom.js";
 import { checkbox, clearProblem, errorBox, field, showProblem, submitting, valueOf } from "./forms.js";
 
@@ -18,7 +18,7 @@ export async function renderCandidates(view, ctx) {
   const createSection = ctx.can("recruiter") ? candidateForm(ctx, jobs, null) : null;
   const toolbar = h("form", { class: "toolbar", role: "search", onsubmit: (event) => { event.preventDefault(); load(); } },
     search, jobFilter, h("button", { type: "submit", class: "button" }, "Search"));
-  view.append(
+  put(view, 
     pageHeader("Candidates", ctx.can("recruiter")
       ? h("a", { class: "button primary", href: "#new-candidate", onclick: (event) => {
         event.preventDefault();
@@ -109,7 +109,7 @@ export async function renderCandidate(view, ctx, candidateId) {
       problem.replaceChildren(errorBox(error, "Could not delete the candidate"));
     }
   })] : [];
-  view.append(
+  put(view, 
     h("p", { class: "breadcrumb" }, h("a", { href: "#/candidates" }, "Candidates")),
     pageHeader(candidate.name, ...actions),
     problem,
@@ -141,7 +141,7 @@ function resumeSection(ctx, candidate) {
   const info = candidate.resume;
   const problem = h("div");
   if (info) {
-    section.append(details([
+    put(section, details([
       ["File", info.file_name],
       ["Size", `${formatBytes(info.size_bytes)}${info.pages ? `, ${info.pages} page${info.pages === 1 ? "" : "s"}` : ""}`],
       ["Text for scoring", info.text_status === "ok" ? "Extracted"
@@ -157,9 +157,9 @@ function resumeSection(ctx, candidate) {
       }
     } }, "Open resume")));
   } else {
-    section.append(h("p", { class: "muted" }, "No resume uploaded."));
+    put(section, h("p", { class: "muted" }, "No resume uploaded."));
   }
-  section.append(problem);
+  put(section, problem);
   if (ctx.can("recruiter")) {
     const form = h("form", { class: "upload", novalidate: true },
       field({ label: info ? "Replace with (PDF or DOCX)" : "Upload a resume (PDF or DOCX)", name: "file", type: "file",
@@ -181,7 +181,7 @@ function resumeSection(ctx, candidate) {
         ctx.navigate(`#/candidates/${candidate.id}`);
       }
     });
-    section.append(form);
+    put(section, form);
   }
   return section;
 }
@@ -191,12 +191,12 @@ function startInterviewSection(ctx, candidate, jobs) {
   const form = h("form", { class: "card", novalidate: true, "aria-labelledby": "start-title" },
     h("h2", { id: "start-title" }, "Start an SMS interview"));
   if (!openJobs.length) {
-    form.append(emptyState("There is no open job to interview for.", h("a", { href: "#/jobs/new" }, "Create a job")));
+    put(form, emptyState("There is no open job to interview for.", h("a", { href: "#/jobs/new" }, "Create a job")));
     return form;
   }
   const blocked = candidate.opted_out ? "The candidate texted STOP: no interview can start until they text START."
     : !candidate.sms_consent ? "The candidate has not consented to SMS: edit the candidate first." : null;
-  form.append(
+  put(form, 
     blocked ? h("p", { class: "note" }, blocked) : null,
     h("div", { class: "field-row" },
       field({ label: "Job", name: "job_id", value: candidate.job_id || openJobs[0].id,

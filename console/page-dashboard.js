@@ -4,7 +4,7 @@
 import { api, ApiError, listAll } from "./api.js";
 import { barChart, columnChart, lineChart } from "./charts.js";
 import {
-  badge, emptyState, formatDuration, formatNumber, formatPercent, h, linkButton, loading, pageHeader, table,
+  badge, emptyState, formatDuration, formatNumber, formatPercent, h, linkButton, loading, pageHeader, put, table,
 } from "./dom.js";
 import { errorBox, field } from "./forms.js";
 
@@ -21,7 +21,7 @@ export async function renderDashboard(view, ctx) {
   const content = h("div", { class: "dashboard-content", "aria-live": "polite", "aria-busy": "true" }, loading("Loading figures"));
   const updated = h("p", { class: "muted small updated" });
   const refresh = h("button", { type: "button", class: "button" }, "Refresh");
-  view.append(
+  put(view, 
     pageHeader("Dashboard", refresh),
     h("div", { class: "toolbar" }, jobFilter, updated),
     content);

@@ -3,7 +3,7 @@
 
 import { api, listPage, nameMaps } from "./api.js";
 import {
-  badge, button, confirmButton, details, emptyState, formatDateTime, formatTime, h, humanize, pageHeader, table,
+  badge, button, confirmButton, details, emptyState, formatDateTime, formatTime, h, humanize, pageHeader, put, table,
 } from "./dom.js";
 import { errorBox, field, submitting, valueOf } from "./forms.js";
 
@@ -29,7 +29,7 @@ export async function renderInterviews(view, ctx) {
   const toolbar = h("div", { class: "toolbar" }, statusFilter, jobFilter);
   const list = h("div");
   const more = h("button", { type: "button", class: "button", hidden: true }, "Show more");
-  view.append(
+  put(view, 
     pageHeader("Interviews"),
     h("p", { class: "muted" }, ctx.can("recruiter")
       ? "Start an interview from a candidate's page. This list refreshes by itself."
@@ -93,7 +93,7 @@ export async function renderInterview(view, ctx, interviewId) {
   const score = h("section", { class: "card score", "aria-labelledby": "score-title" });
   const conversation = h("section", { class: "card", "aria-labelledby": "conversation-title" });
   const live = h("p", { class: "visually-hidden", "aria-live": "polite" });
-  view.append(
+  put(view, 
     h("p", { class: "breadcrumb" }, h("a", { href: "#/interviews" }, "Interviews")),
     pageHeader(title),
     live,
@@ -105,7 +105,8 @@ export async function renderInterview(view, ctx, interviewId) {
     const json = JSON.stringify(key);
     if (drawn[section.className + section.getAttribute("aria-labelledby")] === json) return;
     drawn[section.className + section.getAttribute("aria-labelledby")] = json;
-    section.replaceChildren(...draw());
+    section.replaceChildren();
+    put(section, draw());
   };
 
   function drawAll(messages, messagesError) {

@@ -2,7 +2,7 @@
 
 import { api, listAll } from "./api.js";
 import {
-  badge, confirmButton, details, emptyState, formatDateTime, h, humanize, linkButton, pageHeader, table, uid,
+  badge, confirmButton, details, emptyState, formatDateTime, h, humanize, linkButton, pageHeader, put, table, uid,
 } from "./dom.js";
 import { checkbox, errorBox, field, numberOrNull, submitting, valueOf } from "./forms.js";
 
@@ -16,7 +16,7 @@ const SETTING_DEFAULTS = {
 export async function renderJobs(view, ctx) {
   const statusFilter = field({ label: "Status", name: "status", options: [["", "Any status"], ...JOB_STATUSES] });
   const list = h("div", { "aria-live": "polite" });
-  view.append(
+  put(view, 
     pageHeader("Jobs", ctx.can("recruiter") ? linkButton("#/jobs/new", "New job", "primary") : null),
     h("div", { class: "toolbar" }, statusFilter),
     list);
@@ -58,7 +58,7 @@ export async function renderJob(view, ctx, jobId) {
     }));
   }
   const problem = h("div");
-  view.append(
+  put(view, 
     h("p", { class: "breadcrumb" }, h("a", { href: "#/jobs" }, "Jobs")),
     pageHeader(job.title, ...actions),
     problem,
@@ -94,7 +94,7 @@ export async function renderJob(view, ctx, jobId) {
 /** The create (jobId null) or edit form. */
 export async function renderJobForm(view, ctx, jobId) {
   if (!ctx.can("recruiter")) {
-    view.append(pageHeader("Not allowed"), errorBox({ title: "Your token's role can only read jobs." }));
+    put(view, pageHeader("Not allowed"), errorBox({ title: "Your token's role can only read jobs." }));
     return;
   }
   const job = jobId ? await api("GET", `jobs/${jobId}`) : null;
@@ -119,7 +119,7 @@ export async function renderJobForm(view, ctx, jobId) {
 
   const timezones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
   const timezoneList = h("datalist", { id: uid("tz") }, timezones.map((tz) => h("option", { value: tz })));
-  form.append(
+  put(form, 
     h("fieldset", { class: "card" }, h("legend", {}, "Job"),
       field({ label: "Title", name: "title", value: job?.title, required: true, attrs: { maxlength: 200 } }),
       field({ label: "Description", name: "description", type: "textarea", value: job?.description, rows: 4, wide: true,
@@ -179,7 +179,7 @@ export async function renderJobForm(view, ctx, jobId) {
       ctx.navigate(`#/jobs/${saved.id}`);
     }
   });
-  view.append(
+  put(view, 
     h("p", { class: "breadcrumb" }, h("a", { href: "#/jobs" }, "Jobs"), job ? [" / ", h("a", { href: `#/jobs/${job.id}` }, job.title)] : null),
     pageHeader(job ? `Edit “${job.title}”` : "New job"),
     form);
@@ -210,7 +210,7 @@ function questionEditor(question, renumber) {
     renumber();
     item.querySelector(direction < 0 ? ".move-up" : ".move-down").focus();
   };
-  item.append(h("fieldset", {},
+  put(item, h("fieldset", {},
     h("legend", {}, "Question"),
     h("p", { class: "group-error", role: "alert" }),
     text, ideal, knockout, expected,

@@ -1,12 +1,12 @@
 // API tokens (admins only): mint one (its secret is shown once), list, revoke.
 
 import { api } from "./api.js";
-import { badge, button, confirmButton, emptyState, formatDateTime, h, pageHeader, table } from "./dom.js";
+import { badge, button, confirmButton, emptyState, formatDateTime, h, pageHeader, put, table } from "./dom.js";
 import { checkbox, errorBox, field, submitting, valueOf } from "./forms.js";
 
 export async function renderTokens(view, ctx) {
   if (!ctx.can("admin")) {
-    view.append(pageHeader("Tokens"), errorBox({ title: "Only admins manage API tokens." }));
+    put(view, pageHeader("Tokens"), errorBox({ title: "Only admins manage API tokens." }));
     return;
   }
   const revealed = h("div", { "aria-live": "polite" });
@@ -72,7 +72,7 @@ export async function renderTokens(view, ctx) {
     }
   }
   showRevoked.querySelector("input").addEventListener("change", load);
-  view.append(pageHeader("API tokens"),
+  put(view, pageHeader("API tokens"),
     h("p", { class: "muted" }, "Tokens sign in to this console and call the API. Roles: viewer < recruiter < admin."),
     revealed, form, h("section", { class: "card" }, h("h2", {}, "Tokens"), showRevoked, list));
   await load();

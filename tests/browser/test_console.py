@@ -48,6 +48,11 @@ def assert_fits_width(page: Page) -> None:
     assert overflow <= 0, f"the page is {overflow}px wider than the {page.viewport_size['width']}px screen"
 
 
+def assert_renders_no_placeholder(page: Page) -> None:
+    """No "null", "undefined" or "NaN" leaked into the page from a missing value."""
+    expect(page.locator("main")).not_to_contain_text(re.compile(r"\bnull\b|\bundefined\b|\bNaN\b|\[object"))
+
+
 def open_nav(page: Page, name: str) -> None:
     page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
@@ -184,11 +189,18 @@ def test_recruiter_creates_a_job_and_candidate_runs_an_interview_and_sees_the_sc
 
     # On a phone-sized screen every page fits the width.
     page.set_viewport_size(PHONE)
-    for route, name in (("#/dashboard", "dashboard-phone"), (interview_url.split("/api/console/")[1], "interview-phone"),
-                        ("#/jobs", None), ("#/candidates", None), ("#/interviews", None), ("#/tokens", None)):  # fmt: skip
+    interview_route = interview_url.split("/api/console/")[1]
+    for route, ready, name in (
+        ("#/dashboard", ".chart svg", "dashboard-phone"),
+        (interview_route, ".score-number", "interview-phone"),
+        ("#/jobs", "table.data", None),
+        ("#/candidates", "table.data", None),
+        ("#/interviews", "table.data", None),
+        ("#/tokens", "table.data", None),
+    ):
         page.goto(console_host.url + "/api/console/" + route)
-        expect(page.get_by_role("heading", level=1)).to_be_visible()
-        page.wait_for_load_state("networkidle")
+        expect(page.locator(f"main {ready}").first).to_be_visible()
+        assert_renders_no_placeholder(page)
         assert_fits_width(page)
         if name:
             page.screenshot(path=screenshot_dir / f"{name}.png", full_page=True)
@@ -232,6 +244,7 @@ def test_viewer_sees_everything_and_no_write_control(console_host, browser):
         page.goto(f"{host.url}/api/console/{route}")
         expect(page.locator("main")).to_contain_text(visible)
         page.wait_for_load_state("networkidle")
+        assert_renders_no_placeholder(page)
         write_controls = page.locator(
             "main form:not([role=search]) button[type=submit], main input[type=file], main .button.primary, "
             "main .button.danger"
