@@ -4,6 +4,11 @@
 # (`playwright install` needs hosts this project's machines cannot reach).
 set -euo pipefail
 
+# CHROMIUM_EXECUTABLE names another Chromium-based browser the tests may use instead (e.g. the Chrome that
+# GitHub's Ubuntu runners ship, where the apt package is only a stub for a snap).
+if [ -n "${CHROMIUM_EXECUTABLE:-}" ] && [ -x "${CHROMIUM_EXECUTABLE}" ]; then
+  exit 0
+fi
 if [ -x /usr/bin/chromium ]; then
   exit 0
 fi
