@@ -136,6 +136,12 @@ def test_recruiter_creates_a_job_and_candidate_runs_an_interview_and_sees_the_sc
         phone.get_by_label("Reply").fill(answer)
         phone.get_by_role("button", name="Send").click()
         expect(phone.locator("#thread .bubble.in").nth(position - 1)).to_contain_text(answer[:20])
+        if position == 1:  # the recruiter's page follows along while the interview runs
+            expect(page.locator(".answer-text")).to_have_count(1, timeout=ACTIVE_WAIT_MS)
+            expect(page.locator("section.overview .progress-label")).to_have_text(
+                re.compile("1 of 3 answered")
+            )
+            page.screenshot(path=screenshot_dir / "interview-live.png", full_page=True)
     expect(phone.locator("#thread .bubble.in").nth(2)).to_contain_text("<script>alert(1)</script>")
     phone.screenshot(path=screenshot_dir / "phone.png", full_page=True)
 
@@ -299,4 +305,52 @@ def test_validation_errors_are_shown_next_to_their_fields(console_host, browser)
     page.get_by_role("button", name="Create job").click()
     expect(page.get_by_role("heading", level=1, name="Warehouse lead")).to_be_visible()
     expect(page.locator(".question-list")).to_contain_text("expected: yes")
+
+    # Editing: a second question, moved to the top, and a new title.
+    page.get_by_role("link", name="Edit job").click()
+    page.get_by_role("button", name="Add question").click()
+    editors = page.locator(".question-editor")
+    editors.nth(1).get_by_label("Question").fill("How many years have you led a team?")
+    editors.nth(1).get_by_role("button", name="Move up").click()
+    page.get_by_label("Title").fill("Warehouse team lead")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("heading", level=1, name="Warehouse team lead")).to_be_visible()
+    expect(page.locator(".question-list .question-text")).to_have_text(
+        ["How many years have you led a team?", "Do you hold a work permit?"]
+    )
+    context.close()
+
+
+def test_recruiter_reschedules_then_cancels_a_live_interview(console_host, browser):
+    host = console_host
+    quiet_start, quiet_end = never_quiet()
+    job = host.api("POST", "/api/jobs", {
+        "title": "Night shift supervisor", "questions": [{"text": "Can you work nights?"}, {"text": "Since when?"}],
+        "interview_settings": {"greeting_enabled": False, "quiet_hours_start": quiet_start, "quiet_hours_end": quiet_end},
+    })  # fmt: skip
+    candidate = host.api(
+        "POST", "/api/candidates", {"name": "Robin Reyes", "phone": "+14155550199", "sms_consent": True}
+    )
+    interview = host.api("POST", "/api/interviews", {"candidate_id": candidate["id"], "job_id": job["id"]})
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    sign_in(page, host.url, host.token)
+    page.goto(f"{host.url}/api/console/#/interviews/{interview['id']}")
+    status = page.locator("section.overview .status-line .badge")
+    expect(status).to_have_text("in progress", timeout=ACTIVE_WAIT_MS)
+    expect(page.locator(".thread .bubble.out")).to_contain_text("Can you work nights?")
+
+    later = (datetime.now() + timedelta(days=2)).replace(hour=11, minute=30)
+    page.get_by_label("Continue at (your local time)").fill(f"{later:%Y-%m-%dT%H:%M}")
+    page.get_by_role("button", name="Reschedule").click()
+    expect(status).to_have_text("paused", timeout=ACTIVE_WAIT_MS)
+    expect(page.locator("section.overview")).to_contain_text("Continues")
+
+    page.get_by_role("button", name="Cancel interview").click()
+    confirm = page.get_by_role("button", name="Cancel it")
+    expect(confirm).to_be_focused()
+    confirm.click()
+    expect(status).to_have_text("cancelled", timeout=ACTIVE_WAIT_MS)
+    expect(page.locator("section.actions-card")).to_contain_text("Nothing to do")
+    assert host.api("GET", f"/api/interviews/{interview['id']}")["status"] == "cancelled"
     context.close()
