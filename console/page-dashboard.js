@@ -27,15 +27,22 @@ export async function renderDashboard(view, ctx) {
     content);
 
   let timer = null;
+  let lastKey = "";
   async function load() {
     clearTimeout(timer);
     content.setAttribute("aria-busy", "true");
     const jobId = jobFilter.querySelector("select").value;
     try {
       const { figures, computed } = await fetchFigures(jobId);
-      content.replaceChildren(...renderFigures(figures, computed, ctx));
+      // Redraw only when a figure changed, so a periodic refresh does not take the keyboard focus away.
+      const key = JSON.stringify([jobId, computed, { ...figures, generated_at: null }]);
+      if (key !== lastKey) {
+        lastKey = key;
+        content.replaceChildren(...renderFigures(figures, computed, ctx));
+      }
       updated.textContent = `Updated ${new Date().toLocaleTimeString()}`;
     } catch (error) {
+      lastKey = "";
       content.replaceChildren(errorBox(error, "Could not load the dashboard"));
     } finally {
       content.setAttribute("aria-busy", "false");

@@ -34,14 +34,16 @@ DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 375, "height": 740}
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API holds an event loop while it runs, which would break later tests
+# that start their own (asyncio.run); and devhost should not keep running through the rest of the suite.
+@pytest.fixture(scope="module")
 def console_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevhostClient]:
     client = start_devhost(tmp_path_factory.mktemp("devhost-console"), free_port())
     yield client
     stop_devhost(client)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"{CHROMIUM} is missing: run scripts/install-chromium.sh (make test does)")

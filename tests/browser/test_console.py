@@ -222,8 +222,11 @@ def test_viewer_sees_everything_and_no_write_control(console_host, browser):
     host = console_host
     job = host.api("POST", "/api/jobs", {"title": "Read-only role", "questions": [{"text": "Why?"}]})
     candidate = host.api(
-        "POST", "/api/candidates", {"name": "Vic Viewer", "phone": "+14155550188", "job_id": job["id"]}
+        "POST",
+        "/api/candidates",
+        {"name": "Vic Viewer", "phone": "+14155550188", "job_id": job["id"], "sms_consent": True},
     )
+    interview = host.api("POST", "/api/interviews", {"candidate_id": candidate["id"], "job_id": job["id"]})
     viewer = host.api("POST", "/api/tokens", {"role": "viewer", "label": "wallboard"})["token"]
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
@@ -245,7 +248,8 @@ def test_viewer_sees_everything_and_no_write_control(console_host, browser):
         (f"#/jobs/{job['id']}", "Why?"),
         ("#/candidates", "Vic Viewer"),
         (f"#/candidates/{candidate['id']}", "No resume uploaded."),
-        ("#/interviews", "Interviews"),
+        ("#/interviews", "Vic Viewer"),
+        (f"#/interviews/{interview['id']}", "SMS conversation"),
     ):
         page.goto(f"{host.url}/api/console/{route}")
         expect(page.locator("main")).to_contain_text(visible)
@@ -263,6 +267,10 @@ def test_viewer_sees_everything_and_no_write_control(console_host, browser):
             "Start interview",
             "Upload resume",
             "Add candidate",
+            "Delete candidate",
+            "Reschedule",
+            "Cancel interview",
+            "Rescore",
         ):
             expect(page.get_by_role("button", name=name)).to_have_count(0)
             expect(page.get_by_role("link", name=name)).to_have_count(0)
