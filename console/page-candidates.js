@@ -155,7 +155,16 @@ function resumeSection(ctx, candidate) {
       } catch (error) {
         problem.replaceChildren(errorBox(error, "Could not open the resume"));
       }
-    } }, "Open resume")));
+    } }, "Open resume"),
+    ctx.can("recruiter") ? [" ", confirmButton("Delete resume", "Delete the file", async () => {
+      try {
+        await api("DELETE", `candidates/${candidate.id}/resume`);
+        ctx.announce("Resume deleted.");
+        ctx.navigate(`#/candidates/${candidate.id}`);
+      } catch (error) {
+        problem.replaceChildren(errorBox(error, "Could not delete the resume"));
+      }
+    })] : null));
   } else {
     put(section, h("p", { class: "muted" }, "No resume uploaded."));
   }

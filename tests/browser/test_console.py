@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import requests
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DESKTOP, PHONE
@@ -116,6 +117,12 @@ def test_recruiter_creates_a_job_and_candidate_runs_an_interview_and_sees_the_sc
     expect(resume).to_contain_text("casey-resume.pdf")
     expect(resume).to_contain_text("Extracted")
     page.screenshot(path=screenshot_dir / "candidate.png", full_page=True)
+    # "Open resume" opens a short-lived link to the private blob in a new tab (which downloads the PDF).
+    with context.expect_event("request", lambda request: "/resumes/" in request.url) as opened:
+        resume.get_by_role("button", name="Open resume").click()
+    link = opened.value.url
+    assert "sig=" in link
+    assert requests.get(link, timeout=10).content == pdf
     open_nav(page, "Candidates")
     expect(page.get_by_role("link", name="Casey Jordan")).to_be_visible()
     page.screenshot(path=screenshot_dir / "candidates.png", full_page=True)
@@ -174,6 +181,12 @@ def test_recruiter_creates_a_job_and_candidate_runs_an_interview_and_sees_the_sc
     # Rescoring keeps working from the page: a second score arrives.
     page.get_by_role("button", name="Rescore").click()
     expect(page.locator("section.score")).to_contain_text("scoring #2", timeout=ACTIVE_WAIT_MS)
+
+    # The resume can be deleted once it is no longer needed.
+    page.get_by_role("link", name="Casey Jordan").click()
+    page.locator("section.resume").get_by_role("button", name="Delete resume").click()
+    page.get_by_role("button", name="Delete the file").click()
+    expect(page.locator("section.resume")).to_contain_text("No resume uploaded.")
 
     # The dashboard counts the new interview.
     open_nav(page, "Dashboard")
