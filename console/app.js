@@ -37,6 +37,7 @@ const ROUTES = [
 
 let announceTimer;
 let announcedAt = 0;
+let routesSinceAnnouncement = 0;
 const ctx = {
   me: null,
   query: new URLSearchParams(),
@@ -49,6 +50,7 @@ const ctx = {
     statusRegion.textContent = message;
     statusRegion.classList.add("visible");
     announcedAt = Date.now();
+    routesSinceAnnouncement = 0;
     clearTimeout(announceTimer);
     announceTimer = setTimeout(() => statusRegion.classList.remove("visible"), 6000);
   },
@@ -65,7 +67,8 @@ async function route() {
   if (typeof cleanup === "function") cleanup();
   cleanup = null;
   // A message said just before this navigation (e.g. "Job created") stays; an older one would cover the page.
-  if (Date.now() - announcedAt > 1500) statusRegion.classList.remove("visible");
+  routesSinceAnnouncement += 1;
+  if (routesSinceAnnouncement > 1 || Date.now() - announcedAt > 1500) statusRegion.classList.remove("visible");
   const fullHash = location.hash && location.hash !== "#" ? location.hash : "#/dashboard";
   const [hash, search] = fullHash.split("?");
   ctx.query = new URLSearchParams(search || "");
