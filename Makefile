@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test run lint unit format deps clean infra-venv infra-test
+.PHONY: test run lint unit format deps clean infra-venv infra-test browser-deps
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 1; }
@@ -26,7 +26,11 @@ lint: $(STAMP)
 infra-venv:
 	PYTHON=$(PYTHON) bash infra/checks/setup.sh
 
-test: deps lint infra-venv
+# Debian's Chromium for tests/browser (apt-get, as root); nothing when /usr/bin/chromium or CHROMIUM_EXECUTABLE exists.
+browser-deps:
+	bash scripts/install-chromium.sh
+
+test: deps lint infra-venv browser-deps
 	$(BIN)/python -m pytest
 
 infra-test: $(STAMP) infra-venv

@@ -9,6 +9,7 @@ import azure.functions as func
 
 from functions import (
     candidates,
+    console,
     dashboard,
     erasure,
     interview_activities,
@@ -40,5 +41,6 @@ for module in (
     interview_activities,
     scoring,
     dashboard,
+    console,
 ):
     app.register_functions(module.bp)

@@ -130,6 +130,7 @@ class Devhost:
         app.router.add_get("/dev/queues", self.get_queues)
         app.router.add_post("/dev/queues/{queue}/deadletters/{id}/resubmit", self.resubmit)
         app.router.add_get("/dev/phone", self.phone_page)
+        app.router.add_get("/", self.console_redirect)
         # Any path at all, newlines included (`.` would not match them and aiohttp would answer text/plain).
         app.router.add_route("*", r"/{tail:[\s\S]*}", self.dispatch)
         await asyncio.to_thread(self.hub.start)
@@ -177,6 +178,7 @@ class Devhost:
             "",
             "Interview AI is running locally (devhost)",
             f"  API              {self.base_url}/{self.route_prefix}/   ({len(self.index.routes)} HTTP functions)",
+            f"  Console          {self.base_url}/{self.route_prefix}/console/",
             f"  OpenAPI          {self.base_url}/{self.route_prefix}/openapi.json",
             f"  Candidate phone  {self.base_url}/dev/phone",
             f"  Queues           {self.base_url}/dev/queues",
@@ -436,6 +438,10 @@ class Devhost:
             return web.json_response({"error": "not a dead letter id"}, status=404)
         done = await asyncio.to_thread(self.queue.resubmit_dead_letter, request.match_info["queue"], row_id)
         return web.json_response({"resubmitted": done}, status=200 if done else 404)
+
+    async def console_redirect(self, request: web.Request) -> web.Response:
+        """The root has no function (every route is under the prefix): send a browser to the console."""
+        raise web.HTTPFound(f"/{self.route_prefix}/console/")
 
     async def phone_page(self, request: web.Request) -> web.Response:
         return web.FileResponse(Path(__file__).parent / "phone.html")

@@ -6,7 +6,7 @@ import azure.durable_functions as df
 
 from functions.http import ApiRequest, endpoint
 from shared.openapi import QueryParam
-from shared.schemas.tokens import Token, TokenCreate, TokenCreated, TokenList
+from shared.schemas.tokens import Me, Token, TokenCreate, TokenCreated, TokenList
 from shared.services import tokens
 
 bp = df.Blueprint()
@@ -48,3 +48,18 @@ def list_tokens(request: ApiRequest) -> TokenList:
 )
 def revoke_token(request: ApiRequest) -> Token:
     return tokens.revoke_token(request.uuid_param(), request.principal)
+
+
+@endpoint(
+    bp,
+    "me",
+    "GET",
+    role="viewer",
+    summary="The role and label of the presented token",
+    tags=TAGS,
+    response_model=Me,
+    description="Any valid token may ask; the recruiter console uses it to show only what the role allows.",
+)
+def who_am_i(request: ApiRequest) -> Me:
+    principal = request.principal
+    return Me(role=principal.role, label=principal.label, token_id=principal.token_id)

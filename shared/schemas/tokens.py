@@ -34,6 +34,14 @@ class TokenList(BaseModel):
     items: list[Token]
 
 
+class Me(BaseModel):
+    """Who the presented token belongs to: the console reads the role to hide what the token cannot do."""
+
+    role: Role
+    label: str
+    token_id: UUID | None = Field(description="The token's id; null for the ADMIN_TOKEN setting.")
+
+
 class Health(BaseModel):
     status: Literal["ok", "degraded"]
     database: Literal["ok", "unavailable"]

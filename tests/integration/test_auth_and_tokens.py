@@ -86,3 +86,24 @@ def test_health_is_open_and_checks_the_database():
     response = call("GET", "health", token=None)
     assert response.status == 200
     assert response.json()["database"] == "ok"
+
+
+@pytest.mark.parametrize("role", ["viewer", "recruiter", "admin"])
+def test_me_reports_the_minted_tokens_role_and_label(role):
+    created = call("POST", "tokens", json={"role": role, "label": f"{role} console"}).json()
+    response = call("GET", "me", token=created["token"])
+    assert response.status == 200, response
+    assert response.json() == {"role": role, "label": f"{role} console", "token_id": created["id"]}
+
+
+def test_me_for_the_admin_token_setting_has_no_token_id():
+    assert call("GET", "me").json() == {"role": "admin", "label": "ADMIN_TOKEN", "token_id": None}
+
+
+def test_me_refuses_missing_and_revoked_tokens():
+    assert call("GET", "me", token=None).status == 401
+    created = call("POST", "tokens", json={"role": "viewer", "label": "gone"}).json()
+    assert call("DELETE", f"tokens/{created['id']}").status == 200
+    response = call("GET", "me", token=created["token"])
+    assert response.status == 401
+    assert response.content_type == "application/problem+json"
