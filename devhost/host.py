@@ -152,6 +152,11 @@ class Devhost:
             task.cancel()
         if self.deliveries:
             await asyncio.wait(self.deliveries, timeout=30)
+        if self.index is not None:
+            # Let inbound SMS follow-ups finish; before the server closes, as a reply goes to the fake Twilio.
+            from shared.services.sms_inbound import follow_ups
+
+            await asyncio.to_thread(follow_ups.wait, 30)
         if self.runner is not None:
             await self.runner.cleanup()
         if self.hub is not None:
@@ -394,7 +399,9 @@ class Devhost:
 
     async def wait_idle(self, request: web.Request) -> web.Response:
         """Until nothing is runnable: orchestrations, activities, deliverable queue messages, fake SMS callbacks,
-        due timer triggers."""
+        due timer triggers and inbound SMS follow-ups."""
+        from shared.services.sms_inbound import follow_ups
+
         timeout = float(request.query.get("timeout", "30"))
         deadline = time.monotonic() + timeout
         quiet_checks = 0
@@ -411,7 +418,8 @@ class Devhost:
             timers_idle = all(due > self.clock.now() for due in self.timers_due.values())
             busy_parts = [name for name, busy in (("orchestrations", not hub_idle), ("queues", not queues_idle),
                                                   ("http", self.in_flight > 1), ("sms callbacks", self.twilio.busy),
-                                                  ("timer triggers", not timers_idle)) if busy]  # fmt: skip
+                                                  ("timer triggers", not timers_idle),
+                                                  ("sms follow-ups", follow_ups.pending() > 0)) if busy]  # fmt: skip
             quiet_checks = 0 if busy_parts else quiet_checks + 1
             if quiet_checks >= 3:
                 return web.json_response({"idle": True})

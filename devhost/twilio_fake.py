@@ -11,6 +11,7 @@ import hmac
 import json
 import logging
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
@@ -89,6 +90,9 @@ class FakeTwilio:
             cur.execute(_SCHEMA)
             cur.execute("SELECT pg_advisory_unlock(727003)")
         self._db_lock = asyncio.Lock()
+        # Its own thread, not the loop's default executor: the app's functions hold default-executor threads
+        # while they wait for this fake's answer (an SMS send), so sharing that pool could starve both.
+        self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fake-twilio")
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task] = set()
 
@@ -100,7 +104,7 @@ class FakeTwilio:
                 return cur.fetchall() if fetch == "all" else cur.fetchone() if fetch == "one" else None
 
         async with self._db_lock:  # one connection, used by one statement at a time
-            return await asyncio.to_thread(run)
+            return await asyncio.get_running_loop().run_in_executor(self._db_thread, run)
 
     @property
     def busy(self) -> bool:
@@ -118,6 +122,7 @@ class FakeTwilio:
         if self._session is not None:
             await self._session.close()
         self._conn.close()
+        self._db_thread.shutdown(wait=False)
 
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/2010-04-01/Accounts/{account}/Messages.json", self.create_message)

@@ -3,7 +3,8 @@
 Both verify X-Twilio-Signature (403 and nothing stored otherwise), answer empty TwiML within milliseconds,
 and never answer 500 for a failure they can absorb: a retried delivery changes nothing, and a race with an
 orchestration that just finished is logged, not surfaced. They answer 503 only when the message could not
-be stored, so that Twilio retries.
+be stored, so that Twilio retries. An inbound message's conversation log entry and automatic reply follow
+the response (see shared.services.sms_inbound); a timer catches up on any that a stopped process missed.
 """
 
 from __future__ import annotations
@@ -15,12 +16,10 @@ from urllib.parse import parse_qsl
 import azure.durable_functions as df
 import azure.functions as func
 
-from shared.adapters import factory
 from shared.db import DatabaseUnavailable
 from shared.errors import AppError
 from shared.openapi import Operation, registry
-from shared.services import interview_flow
-from shared.services.sms_inbound import handle_inbound
+from shared.services.sms_inbound import catch_up_follow_ups, follow_up, follow_ups, handle_inbound
 from shared.services.sms_status import handle_status
 from shared.twilio_webhook import signature_is_valid
 
@@ -117,22 +116,18 @@ async def sms_inbound(req: func.HttpRequest, client: df.DurableOrchestrationClie
         await _signal(client, result.signal.instance_id, result.signal.name, result.signal.payload)
     if result.terminate:
         await _terminate(client, result.terminate, "the candidate texted STOP")
-    await asyncio.to_thread(_after_inbound, result)
+    if not follow_ups.submit(result):  # the log entry and any reply, after the response
+        await asyncio.to_thread(follow_up, result)  # too many queued: slow this sender down instead
     return _twiml()
 
 
-def _after_inbound(result) -> None:
-    """Log the message in the conversation log and send any reply; failures here lose nothing stored."""
-    factory.conversation_log_safe().record_inbound(
-        interview_id=result.interview_id, candidate_id=result.candidate_id, phone=result.phone, sid=result.sid,
-        body=result.body, kind=result.handled_as, question_position=result.question_position,
-    )  # fmt: skip
-    if result.reply:
-        try:
-            interview_flow.send_sms(result.phone, result.reply, kind=result.reply_kind, dedupe_key=f"reply:{result.sid}",
-                                    interview_id=result.interview_id, candidate_id=result.candidate_id)  # fmt: skip
-        except Exception as exc:
-            log.warning("could not send the %s reply: %s", result.reply_kind, str(exc)[:200])
+@bp.timer_trigger(schedule="30 */5 * * * *", arg_name="timer", run_on_startup=False, use_monitor=False)
+def sms_follow_up_catch_up(timer: func.TimerRequest) -> None:
+    """Every 5 minutes: log, and reply to, recent inbound messages whose follow-up a stopped process missed."""
+    outcome = catch_up_follow_ups()
+    if outcome.logged or outcome.replied:
+        log.warning("caught up on inbound SMS follow-ups: %d logged, %d replied (of %d checked)",
+                    outcome.logged, outcome.replied, outcome.checked)  # fmt: skip
 
 
 @bp.route(route="sms/status", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)

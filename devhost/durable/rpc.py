@@ -23,6 +23,7 @@ import asyncio
 import functools
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -103,10 +104,16 @@ def add_rpc_routes(app: web.Application, hub: TaskHub) -> None:
 class _Handlers:
     def __init__(self, hub: TaskHub) -> None:
         self._hub = hub
+        # Not the loop's default executor: the functions' own blocking work (asyncio.to_thread) can hold all of
+        # its threads for a while (an SMS send waiting for the fake Twilio), and raising an event would queue
+        # behind it.
+        self._threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="durable-client-api")
 
     async def _call(self, function: Callable[..., _T], *args: Any) -> _T:
         # The hub talks to PostgreSQL synchronously: keep that off the event loop.
-        return await asyncio.get_running_loop().run_in_executor(None, functools.partial(function, *args))
+        return await asyncio.get_running_loop().run_in_executor(
+            self._threads, functools.partial(function, *args)
+        )
 
     async def start(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]

@@ -166,6 +166,21 @@ def mark_inbound(cur: RealDictCursor, sid: str, handled_as: str, interview_id: A
     )
 
 
+def inbound_received_between(cur: RealDictCursor, since: Any, until: Any) -> list[dict]:
+    """Inbound messages received between `since` and `until` ago (intervals), oldest first, with the interview's
+    candidate and whether an automatic reply to them was sent."""
+    cur.execute(
+        """SELECT m.message_sid, m.from_phone, m.body, m.handled_as, m.interview_id, i.candidate_id,
+                  m.question_position, m.received_at,
+                  EXISTS (SELECT 1 FROM outbound_messages o WHERE o.dedupe_key = 'reply:' || m.message_sid) AS replied
+           FROM inbound_messages m LEFT JOIN interviews i ON i.id = m.interview_id
+           WHERE m.received_at >= now() - %s AND m.received_at < now() - %s
+           ORDER BY m.received_at""",
+        (since, until),
+    )
+    return list(cur.fetchall())
+
+
 def sent_message(cur: RealDictCursor, dedupe_key: str) -> dict | None:
     cur.execute("SELECT sid, kind, sent_at FROM outbound_messages WHERE dedupe_key = %s", (dedupe_key,))
     return cur.fetchone()

@@ -1,16 +1,26 @@
 """What an inbound SMS means: an answer, a keyword (STOP/START/HELP/READY), or a message to keep.
 
 Runs inside the Twilio webhook, so it does one short transaction and returns what the entry point must do
-next (raise an event, terminate an orchestration, reply); nothing slow happens here.
+next (raise an event, terminate an orchestration); nothing slow happens here.
+
+The follow-up (the conversation log entry and any automatic reply) happens after the webhook has answered,
+on threads of its own (`follow_ups`), because it costs four Table Storage round trips and, for a reply, a
+Twilio API call. Nothing can be lost that way: the message is in PostgreSQL (inbound_messages) before the
+webhook answers, and `catch_up_follow_ups` redoes from there whatever a stopped process or a storage outage
+left undone (both writes are idempotent: the log by MessageSid, the reply by its dedupe key).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from shared.adapters import factory
 from shared.data import interviews as store
 from shared.data import jobs as job_store
 from shared.db import transaction
@@ -43,6 +53,7 @@ class InboundResult:
     reply: str | None = None
     reply_kind: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 def handle_inbound(form: dict[str, str]) -> InboundResult:
@@ -72,16 +83,12 @@ def handle_inbound(form: dict[str, str]) -> InboundResult:
             result.handled_as = "from_opted_out"  # kept; nothing is sent to an opted-out number
         elif keyword is Keyword.HELP:
             result.handled_as = "help"
-            if get_settings().sms_help_reply:
-                result.reply, result.reply_kind = messages.help_reply(get_settings().company_name), "help"
+            result.reply, result.reply_kind = automatic_reply("help")
         elif interview is None and _join_late_text(cur, result, body):
             pass
         elif interview is None:
-            result.handled_as, result.reply, result.reply_kind = (
-                "no_interview",
-                messages.no_active_interview(),
-                "no_interview",
-            )
+            result.handled_as = "no_interview"
+            result.reply, result.reply_kind = automatic_reply("no_interview")
         elif interview["status"] == "paused" and keyword is Keyword.READY:
             seq = store.next_control_seq(cur, interview["id"])
             result.signal = Signal(str(interview["id"]), f"control_{seq}", {"action": "resume_now"})
@@ -113,6 +120,15 @@ def _join_late_text(cur: Any, result: InboundResult, body: str) -> bool:
     return True
 
 
+def automatic_reply(handled_as: str) -> tuple[str, str] | tuple[None, None]:
+    """The reply (text, kind) to a message handled as `handled_as`, or (None, None) when none is due."""
+    if handled_as == "help" and get_settings().sms_help_reply:
+        return messages.help_reply(get_settings().company_name), "help"
+    if handled_as == "no_interview":
+        return messages.no_active_interview(), "no_interview"
+    return None, None
+
+
 def _stop(cur: Any, result: InboundResult, interview: dict | None, body: str) -> None:
     store.opt_out(cur, result.phone, body.strip().upper()[:20] or "STOP")
     result.handled_as = "opt_out"
@@ -140,3 +156,143 @@ def _int(value: str | None) -> int:
         return int(value or 0)
     except ValueError:
         return 0
+
+
+# --- after the webhook has answered ------------------------------------------------------------------------
+
+FOLLOW_UP_THREADS = 4
+FOLLOW_UP_BACKLOG = 1000  # beyond this many waiting, the webhook does the follow-up itself (back-pressure)
+CATCH_UP_WINDOW = timedelta(minutes=15)  # the catch-up looks this far back...
+CATCH_UP_GRACE = timedelta(minutes=1)  # ...at messages older than this (their follow-up had time to finish)
+
+
+def follow_up(result: InboundResult) -> None:
+    """Log the message in the conversation log and send any reply; failures here lose nothing stored."""
+    entry = factory.conversation_log_safe().record_inbound(
+        interview_id=result.interview_id, candidate_id=result.candidate_id, phone=result.phone, sid=result.sid,
+        body=result.body, kind=result.handled_as, question_position=result.question_position,
+        created_at=result.received_at,
+    )  # fmt: skip
+    if entry is not None:
+        follow_ups.logged(result.sid)
+    if result.reply:
+        _send_reply(
+            result.phone,
+            result.sid,
+            result.reply,
+            result.reply_kind,
+            result.interview_id,
+            result.candidate_id,
+        )
+
+
+def _send_reply(phone: str, sid: str, text: str, kind: str | None, interview_id: str | None,
+                candidate_id: str | None) -> None:  # fmt: skip
+    from shared.services.interview_flow import send_sms
+
+    try:
+        send_sms(phone, text, kind=kind or "reply", dedupe_key=f"reply:{sid}", interview_id=interview_id,
+                 candidate_id=candidate_id)  # fmt: skip
+    except Exception as exc:  # the catch-up tries again
+        log.warning("could not send the %s reply: %s", kind, str(exc)[:200])
+
+
+class FollowUps:
+    """Runs `follow_up` after the webhook's response, on a few threads of its own (not the threads that
+    run requests, so a slow Table Storage or Twilio cannot hold up the next webhook)."""
+
+    def __init__(self, threads: int = FOLLOW_UP_THREADS, backlog: int = FOLLOW_UP_BACKLOG) -> None:
+        self._threads, self._backlog = threads, backlog
+        self._executor: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._drained = threading.Condition(self._lock)
+        self._pending = 0
+        self._logged: dict[str, float] = {}  # MessageSid -> monotonic time it was logged by this process
+
+    def submit(self, result: InboundResult) -> bool:
+        """Queue the follow-up; False (nothing queued) when the backlog is full: the caller does it itself."""
+        with self._lock:
+            if self._pending >= self._backlog:
+                return False
+            self._pending += 1
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self._threads, thread_name_prefix="sms-follow-up")
+            executor = self._executor
+        executor.submit(self._run, result)
+        return True
+
+    def _run(self, result: InboundResult) -> None:
+        try:
+            follow_up(result)
+        except Exception:  # never raised by design; logged so a bug cannot pass silently
+            log.exception("follow-up of an inbound SMS failed")
+        finally:
+            with self._lock:
+                self._pending -= 1
+                if self._pending == 0:
+                    self._drained.notify_all()
+
+    def pending(self) -> int:
+        """Follow-ups submitted and not finished."""
+        with self._lock:
+            return self._pending
+
+    def wait(self, timeout: float) -> bool:
+        """Until every submitted follow-up has finished; False if that takes longer than `timeout` s."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while self._pending:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._drained.wait(remaining)
+            return True
+
+    def logged(self, sid: str) -> None:
+        """Remember that this process logged `sid`, so the catch-up need not read the log to know it."""
+        now = time.monotonic()
+        with self._lock:
+            self._logged[sid] = now
+            if len(self._logged) % 1000 == 0:  # forget what is older than the catch-up looks back
+                horizon = now - CATCH_UP_WINDOW.total_seconds() - 60
+                self._logged = {k: v for k, v in self._logged.items() if v >= horizon}
+
+    def was_logged(self, sid: str) -> bool:
+        with self._lock:
+            return sid in self._logged
+
+
+follow_ups = FollowUps()
+
+
+@dataclass
+class CatchUp:
+    checked: int = 0
+    logged: int = 0
+    replied: int = 0
+
+
+def catch_up_follow_ups(window: timedelta = CATCH_UP_WINDOW, grace: timedelta = CATCH_UP_GRACE) -> CatchUp:
+    """Log, and reply to, inbound messages received between `window` and `grace` ago whose follow-up did not
+    happen (the process stopped after answering, or Table Storage or Twilio failed). Idempotent."""
+    with transaction() as cur:
+        rows = store.inbound_received_between(cur, window, grace)
+    outcome = CatchUp(checked=len(rows))
+    conversation_log = factory.conversation_log()
+    for row in rows:
+        sid = row["message_sid"]
+        interview_id = str(row["interview_id"]) if row["interview_id"] else None
+        candidate_id = str(row["candidate_id"]) if row["candidate_id"] else None
+        if not follow_ups.was_logged(sid) and conversation_log.get(sid) is None:
+            conversation_log.record_inbound(
+                interview_id=interview_id, candidate_id=candidate_id, phone=row["from_phone"], sid=sid,
+                body=row["body"], kind=row["handled_as"], question_position=row["question_position"],
+                created_at=row["received_at"],
+            )  # fmt: skip
+            follow_ups.logged(sid)
+            outcome.logged += 1
+        text, kind = automatic_reply(row["handled_as"])
+        if text and not row["replied"]:
+            _send_reply(row["from_phone"], sid, text, kind, interview_id, candidate_id)
+            outcome.replied += 1
+    return outcome

@@ -58,7 +58,8 @@ class DevhostClient:
 
     # --- time -----------------------------------------------------------------------------------------
     def advance(self, seconds: float) -> None:
-        """Let pending work finish (so the timers it creates exist), move the clock, let what fell due run."""
+        # Settle first: an activity still finishing (an SMS is in the outbox before the activity that sent it
+        # has returned) would otherwise see the moved clock and start its timers from there.
         self.settle()
         response = self.session.post(self.url + "/dev/clock/advance", json={"seconds": seconds}, timeout=30)
         assert response.status_code == 200, response.text[:500]
