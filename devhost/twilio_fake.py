@@ -76,6 +76,8 @@ class FakeTwilio:
             cur.execute(_SCHEMA)
             cur.execute("SELECT pg_advisory_unlock(727003)")
         self._db_lock = asyncio.Lock()
+        # Set (and replaced) whenever a message is stored, so long-polling readers of the outbox wake at once.
+        self._stored = asyncio.Event()
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task] = set()
 
@@ -145,6 +147,7 @@ class FakeTwilio:
             (sid, to, sender or self.from_number, service, body, callback),
             "one",
         )
+        self._announce()
         log.info("fake Twilio: %s queued to %s (%d segments)", sid, mask_phone(to), segments(body))
         if callback:
             task = asyncio.get_running_loop().create_task(
@@ -201,8 +204,14 @@ class FakeTwilio:
 
         return RequestValidator(self.auth_token).compute_signature(url, params)
 
+    def _announce(self) -> None:
+        stored, self._stored = self._stored, asyncio.Event()
+        stored.set()
+
     # --- the candidate's phone -----------------------------------------------------------------------------
     async def outbox(self, request: web.Request) -> web.Response:
+        if "since" in request.query:
+            return await self._outbox_since(request)
         to = request.query.get("to")
         if to:
             rows = await self._sql(
@@ -224,6 +233,43 @@ class FakeTwilio:
         if request.query.get("include_replies") != "true":
             messages = [m for m in messages if m["direction"] == "out"]
         return web.json_response({"messages": messages})
+
+    async def _outbox_since(self, request: web.Request) -> web.Response:
+        """`?since=<seq>[&wait=<seconds>][&limit=<n>]`: every message stored after `seq`, to any number, oldest
+        first, with its `seq`; `next` is the cursor for the following call. With `wait`, an empty answer is
+        held until a message arrives or the wait ends (a long poll), so one reader can follow every phone.
+
+        No message can appear behind the cursor: every insert goes through the one connection, one
+        autocommitted statement at a time, so rows become visible in `seq` order."""
+        try:
+            since = int(request.query["since"])
+            wait = min(max(float(request.query.get("wait", "0")), 0.0), 60.0)
+            limit = min(max(int(request.query.get("limit", "1000")), 1), 5000)
+        except ValueError:
+            return web.json_response({"error": "since and limit are integers, wait is seconds"}, status=400)
+        include_replies = request.query.get("include_replies") == "true"
+        deadline = asyncio.get_running_loop().time() + wait
+        while True:
+            stored = self._stored  # taken before the query: a message stored meanwhile sets this one
+            rows = await self._sql(
+                "SELECT seq, sid, direction, to_number, from_number, body, status, created_at "
+                "FROM devhost_twilio.messages WHERE seq > %s AND (%s OR direction <> 'inbound') ORDER BY seq LIMIT %s",
+                (since, include_replies, limit), "all",
+            )  # fmt: skip
+            remaining = deadline - asyncio.get_running_loop().time()
+            if rows or remaining <= 0:
+                break
+            try:
+                await asyncio.wait_for(stored.wait(), timeout=remaining)
+            except TimeoutError:
+                pass
+        messages = [
+            {"seq": r["seq"], "sid": r["sid"], "direction": "in" if r["direction"] == "inbound" else "out",
+             "to": r["to_number"], "from": r["from_number"], "body": r["body"], "status": r["status"],
+             "created_at": r["created_at"].isoformat()}
+            for r in rows
+        ]  # fmt: skip
+        return web.json_response({"messages": messages, "next": rows[-1]["seq"] if rows else since})
 
     async def inbound(self, request: web.Request) -> web.Response:
         """Deliver a text from a candidate's phone to the app's webhook, as Twilio would."""
@@ -265,6 +311,7 @@ class FakeTwilio:
             "VALUES (%s, 'inbound', %s, %s, %s, 'received') ON CONFLICT (sid) DO NOTHING",
             (sid, to, phone, body),
         )
+        self._announce()
         url = f"{self.public_base_url}/api/sms/inbound"
         async with self.session().post(
             url, data=params, headers={"X-Twilio-Signature": self.sign(url, params)}
