@@ -20,6 +20,7 @@ import psycopg2
 import psycopg2.extras
 from aiohttp import web
 
+from shared.db import server_hung_up
 from shared.interview.keywords import Keyword, classify_keyword
 from shared.interview.messages import segments
 from shared.phone import mask_phone
@@ -84,6 +85,10 @@ class FakeTwilio:
     # --- storage ------------------------------------------------------------------------------------------
     async def _sql(self, query: str, params: tuple = (), fetch: str | None = None) -> Any:
         def run() -> Any:
+            if server_hung_up(self._conn):  # the database restarted: reconnect (raises while it is down)
+                self._conn.close()
+                self._conn = psycopg2.connect(self._dsn)
+                self._conn.autocommit = True
             with self._conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
                 cur.execute(query, params)
                 return cur.fetchall() if fetch == "all" else cur.fetchone() if fetch == "one" else None
