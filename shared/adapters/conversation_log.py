@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
@@ -67,6 +68,7 @@ ENTRY_FIELDS = (
 )
 _SID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _MAX_RACE_RETRIES = 8
+_REMEMBERED_TARGETS = 10_000
 
 
 def status_rank(status: str | None) -> int:
@@ -115,9 +117,26 @@ class ConversationLog:
     def __init__(self, service: TableServiceClient, table_name: str = "conversationlog") -> None:
         self._service = service
         self._table_name = table_name
+        self._table_client: TableClient | None = None
+        # SID -> its entry's keys, for the SIDs this process recorded: a pointer's target never changes once
+        # set, so a status callback can skip reading the pointer (an erased entry falls back to reading it).
+        self._targets: dict[str, tuple[str, str]] = {}
+        self._targets_lock = threading.Lock()
 
     def _table(self) -> TableClient:
-        return storage.table_client(self._service, self._table_name)
+        if self._table_client is None:  # one client per log: building one per call costs more than a request
+            self._table_client = storage.table_client(self._service, self._table_name)
+        return self._table_client
+
+    def _remember(self, sid: str, target: tuple[str, str]) -> None:
+        with self._targets_lock:
+            if len(self._targets) >= _REMEMBERED_TARGETS:
+                self._targets.pop(next(iter(self._targets)))  # oldest first
+            self._targets[sid] = target
+
+    def _forget(self, sid: str) -> None:
+        with self._targets_lock:
+            self._targets.pop(sid, None)
 
     # -- writing ---------------------------------------------------------------------------------------
 
@@ -183,7 +202,14 @@ class ConversationLog:
         target = (partition_for(interview_id, phone), row_key(moment, sid))
         # Claim the SID first: the pointer insert is the lock that keeps a retried write from making a
         # second entry. A pointer that already names an entry means the message is recorded (or being).
-        for _ in range(_MAX_RACE_RETRIES):
+        # The insert is tried before any read: almost always there is no pointer yet.
+        claimed = False
+        try:
+            table.create_entity(self._pointer_entity(sid, target))
+            claimed = True
+        except ResourceExistsError:
+            pass
+        for _ in range(0 if claimed else _MAX_RACE_RETRIES):
             pointer = self._pointer(sid)
             if pointer is None:
                 try:
@@ -208,7 +234,8 @@ class ConversationLog:
             except ResourceModifiedError:
                 continue
         else:
-            raise RuntimeError(f"could not record message {sid}: its pointer keeps changing")
+            if not claimed:
+                raise RuntimeError(f"could not record message {sid}: its pointer keeps changing")
 
         now = datetime.now(UTC)
         entity: dict[str, Any] = {
@@ -232,6 +259,7 @@ class ConversationLog:
         if error_code not in (None, ""):
             entity["error_code"] = str(error_code)
         table.upsert_entity(entity, mode=UpdateMode.REPLACE)
+        self._remember(sid, target)
         # A callback may have parked a status between our pointer write and the entry write.
         pointer = self._pointer(sid)
         if pointer is not None and status_rank(pointer.get("status")) > status_rank(status):
@@ -256,8 +284,15 @@ class ConversationLog:
         table = self._table()
         code = None if error_code in (None, "") else str(error_code)
         for _ in range(_MAX_RACE_RETRIES):
-            pointer = self._pointer(sid)
-            entity = self._entry_for(pointer)
+            known = self._targets.get(sid)
+            if known is not None:
+                entity = self._get(known)
+                if entity is None:  # erased meanwhile: read the pointer as for any other SID
+                    self._forget(sid)
+                    continue
+            else:
+                pointer = self._pointer(sid)
+                entity = self._entry_for(pointer)
             if entity is None:
                 # Not recorded yet (or being written right now): park the status on the pointer; recording
                 # the message applies it.
