@@ -68,7 +68,7 @@ ENTRY_FIELDS = (
 )
 _SID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _MAX_RACE_RETRIES = 8
-_REMEMBERED_TARGETS = 10_000
+_REMEMBERED_ENTRIES = 5_000
 
 
 def status_rank(status: str | None) -> int:
@@ -118,25 +118,30 @@ class ConversationLog:
         self._service = service
         self._table_name = table_name
         self._table_client: TableClient | None = None
-        # SID -> its entry's keys, for the SIDs this process recorded: a pointer's target never changes once
-        # set, so a status callback can skip reading the pointer (an erased entry falls back to reading it).
-        self._targets: dict[str, tuple[str, str]] = {}
-        self._targets_lock = threading.Lock()
+        # SID -> (its entry as this process last wrote it, that write's ETag), for the SIDs this process
+        # recorded or updated. A pointer's target never changes once set, so a status callback can skip
+        # reading the pointer, and can apply its status with the remembered ETag without reading the entry:
+        # if anyone else changed (or erased) it since, the write is refused and the entry is read as usual.
+        self._written: dict[str, tuple[dict[str, Any], str]] = {}
+        self._written_lock = threading.Lock()
 
     def _table(self) -> TableClient:
         if self._table_client is None:  # one client per log: building one per call costs more than a request
             self._table_client = storage.table_client(self._service, self._table_name)
         return self._table_client
 
-    def _remember(self, sid: str, target: tuple[str, str]) -> None:
-        with self._targets_lock:
-            if len(self._targets) >= _REMEMBERED_TARGETS:
-                self._targets.pop(next(iter(self._targets)))  # oldest first
-            self._targets[sid] = target
+    def _remember(self, sid: str, entity: dict[str, Any], etag: str | None) -> None:
+        if not etag:
+            return
+        with self._written_lock:
+            self._written.pop(sid, None)
+            if len(self._written) >= _REMEMBERED_ENTRIES:
+                self._written.pop(next(iter(self._written)))  # the oldest write
+            self._written[sid] = (dict(entity), etag)
 
     def _forget(self, sid: str) -> None:
-        with self._targets_lock:
-            self._targets.pop(sid, None)
+        with self._written_lock:
+            self._written.pop(sid, None)
 
     # -- writing ---------------------------------------------------------------------------------------
 
@@ -258,8 +263,8 @@ class ConversationLog:
             entity["question_position"] = int(question_position)
         if error_code not in (None, ""):
             entity["error_code"] = str(error_code)
-        table.upsert_entity(entity, mode=UpdateMode.REPLACE)
-        self._remember(sid, target)
+        written = table.upsert_entity(entity, mode=UpdateMode.REPLACE)
+        self._remember(sid, entity, (written or {}).get("etag"))
         # A callback may have parked a status between our pointer write and the entry write.
         pointer = self._pointer(sid)
         if pointer is not None and status_rank(pointer.get("status")) > status_rank(status):
@@ -284,9 +289,24 @@ class ConversationLog:
         table = self._table()
         code = None if error_code in (None, "") else str(error_code)
         for _ in range(_MAX_RACE_RETRIES):
-            known = self._targets.get(sid)
+            known = self._written.get(sid)
+            if known is not None and status_rank(status) > status_rank(known[0].get("status")):
+                changes = self._status_change(known[0], status, code)
+                try:
+                    written = table.update_entity(
+                        changes,
+                        mode=UpdateMode.MERGE,
+                        etag=known[1],
+                        match_condition=MatchConditions.IfNotModified,
+                    )
+                except (ResourceModifiedError, ResourceNotFoundError):
+                    self._forget(sid)  # changed or erased elsewhere: read it as any other SID
+                    continue
+                updated = {**known[0], **changes}
+                self._remember(sid, updated, (written or {}).get("etag"))
+                return _entry(updated)
             if known is not None:
-                entity = self._get(known)
+                entity = self._get((known[0]["PartitionKey"], known[0]["RowKey"]))
                 if entity is None:  # erased meanwhile: read the pointer as for any other SID
                     self._forget(sid)
                     continue
@@ -316,16 +336,9 @@ class ConversationLog:
                     continue
             if status_rank(status) <= status_rank(entity.get("status")):
                 return _entry(entity)
-            changes: dict[str, Any] = {
-                "PartitionKey": entity["PartitionKey"],
-                "RowKey": entity["RowKey"],
-                "status": status,
-                "updated_at": datetime.now(UTC),
-            }
-            if code:
-                changes["error_code"] = code
+            changes = self._status_change(entity, status, code)
             try:
-                table.update_entity(
+                written = table.update_entity(
                     changes,
                     mode=UpdateMode.MERGE,
                     etag=entity.metadata["etag"],
@@ -335,8 +348,22 @@ class ConversationLog:
                 continue
             except ResourceNotFoundError:
                 return None  # erased meanwhile
-            return _entry({**entity, **changes})
+            updated = {**entity, **changes}
+            self._remember(sid, updated, (written or {}).get("etag"))
+            return _entry(updated)
         raise RuntimeError(f"could not update message {sid}: it keeps changing")
+
+    @staticmethod
+    def _status_change(entity: dict[str, Any], status: str, code: str | None) -> dict[str, Any]:
+        changes: dict[str, Any] = {
+            "PartitionKey": entity["PartitionKey"],
+            "RowKey": entity["RowKey"],
+            "status": status,
+            "updated_at": datetime.now(UTC),
+        }
+        if code:
+            changes["error_code"] = code
+        return changes
 
     # -- reading ---------------------------------------------------------------------------------------
 

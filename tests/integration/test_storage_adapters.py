@@ -88,9 +88,12 @@ def test_a_status_reaching_another_instance_than_the_one_that_recorded_the_messa
     other_instance = ConversationLog(storage.table_service_client())  # knows nothing this process recorded
     sid = _sid()
     recorder.record_outbound(sid=sid, phone=PHONE, body="Q", kind="question", interview_id=uuid.uuid4())
-    assert other_instance.update_status(sid, "delivered")["status"] == "delivered"
-    assert recorder.update_status(sid, "sent")["status"] == "delivered"  # its remembered keys, fresh entry
-    assert recorder.get(sid)["status"] == "delivered"
+    assert other_instance.update_status(sid, "sent")["status"] == "sent"
+    # The recorder's remembered version is stale now: its write is refused, it reads the entry and applies.
+    assert recorder.update_status(sid, "delivered")["status"] == "delivered"
+    assert other_instance.update_status(sid, "read")["status"] == "read"
+    assert recorder.update_status(sid, "delivered")["status"] == "read"  # never backwards
+    assert recorder.get(sid)["status"] == "read"
 
 
 def test_a_status_callback_before_the_message_is_recorded_is_applied_when_it_is():
