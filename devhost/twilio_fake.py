@@ -115,6 +115,7 @@ class FakeTwilio:
 
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/2010-04-01/Accounts/{account}/Messages.json", self.create_message)
+        app.router.add_get("/2010-04-01/Accounts/{account}/Messages.json", self.list_messages)
         app.router.add_get("/2010-04-01/Accounts/{account}/Messages/{sid}.json", self.get_message)
         app.router.add_get("/dev/sms/outbox", self.outbox)
         app.router.add_post("/dev/sms/inbound", self.inbound)
@@ -187,6 +188,30 @@ class FakeTwilio:
         resource = self._resource(row["sid"], row["to_number"], row["from_number"], row["messaging_service_sid"],
                                   row["body"], row["status"], row["created_at"])  # fmt: skip
         return web.json_response(resource)
+
+    async def list_messages(self, request: web.Request) -> web.Response:
+        """Messages, newest first, optionally only those sent `To` one number; one page of `PageSize`."""
+        if request.match_info["account"] != self.account_sid or not self._authorised(request):
+            return twilio_error(401, 20003, "Authenticate")
+        try:
+            size = min(max(int(request.query.get("PageSize", "50")), 1), 1000)
+        except ValueError:
+            return twilio_error(400, 20001, "PageSize must be an integer")
+        to = request.query.get("To")
+        rows = await self._sql(
+            "SELECT * FROM devhost_twilio.messages WHERE direction = 'outbound-api' AND (%s::text IS NULL OR to_number = %s) "
+            "ORDER BY seq DESC LIMIT %s",
+            (to, to, size), "all",
+        )  # fmt: skip
+        uri = f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
+        resources = [
+            self._resource(r["sid"], r["to_number"], r["from_number"], r["messaging_service_sid"], r["body"],
+                           r["status"], r["created_at"])
+            for r in rows
+        ]  # fmt: skip
+        return web.json_response({"messages": resources, "page": 0, "page_size": size, "start": 0,
+                                  "end": max(len(rows) - 1, 0), "uri": uri, "first_page_uri": uri,
+                                  "next_page_uri": None, "previous_page_uri": None})  # fmt: skip
 
     async def _callbacks(self, sid: str, to: str, sender: str, url: str) -> None:
         """queued -> sent -> delivered, each POSTed signed to the message's StatusCallback."""
