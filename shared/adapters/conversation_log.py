@@ -265,6 +265,8 @@ class ConversationLog:
             entity["error_code"] = str(error_code)
         written = table.upsert_entity(entity, mode=UpdateMode.REPLACE)
         self._remember(sid, entity, (written or {}).get("etag"))
+        if direction == "in":
+            return _entry(entity)  # Twilio sends delivery statuses only for messages we send: none to apply
         # A callback may have parked a status between our pointer write and the entry write.
         pointer = self._pointer(sid)
         if pointer is not None and status_rank(pointer.get("status")) > status_rank(status):
