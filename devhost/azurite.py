@@ -64,9 +64,11 @@ def azurite_executable() -> str:
     raise AzuriteError("Azurite is not installed: run `npm ci` in the project (make test and make run do)")
 
 
-def start_azurite(location: Path | None = None, timeout: float = 30.0) -> Azurite:
-    """Start Blob and Table services; in memory when `location` is None, else persisted there."""
-    blob_port, table_port = free_port(), free_port()
+def start_azurite(location: Path | None = None, timeout: float = 30.0, blob_port: int | None = None,
+                  table_port: int | None = None) -> Azurite:  # fmt: skip
+    """Start Blob and Table services; in memory when `location` is None, else persisted there. Free ports
+    unless given (given ports bring a stopped Azurite back where its clients expect it)."""
+    blob_port, table_port = blob_port or free_port(), table_port or free_port()
     args = [
         azurite_executable(),
         "--silent",

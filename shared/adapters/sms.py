@@ -29,6 +29,16 @@ class SentSms:
     status: str
 
 
+@dataclass(frozen=True)
+class FetchedSms:
+    """A message as Twilio keeps it (for repairs: PostgreSQL keeps the SID of what we sent, not its text)."""
+
+    sid: str
+    to: str
+    body: str
+    status: str
+
+
 # Clock difference tolerated between our database and Twilio when matching a message to an earlier attempt.
 CLOCK_SKEW = timedelta(minutes=2)
 
@@ -37,6 +47,8 @@ class SmsSender(Protocol):
     def send(self, to: str, body: str) -> SentSms: ...
 
     def find_sent(self, to: str, body: str, since: datetime) -> SentSms | None: ...
+
+    def fetch(self, sid: str) -> FetchedSms | None: ...
 
 
 class TwilioSmsSender:
@@ -121,3 +133,19 @@ class TwilioSmsSender:
                 f"could not ask Twilio about an earlier attempt: {type(exc).__name__}"
             ) from None
         return None
+
+    def fetch(self, sid: str) -> FetchedSms | None:
+        """The message Twilio knows by `sid`, or None if it knows none."""
+        from twilio.base.exceptions import TwilioException, TwilioRestException
+
+        try:
+            message = self._twilio().messages(sid).fetch()
+        except TwilioRestException as exc:
+            if exc.status == 404:
+                return None
+            raise SmsSendError(f"Twilio refused to show message {sid}: {exc.msg}") from None
+        except (TwilioException, OSError) as exc:
+            raise SmsSendError(f"could not reach Twilio: {type(exc).__name__}") from None
+        return FetchedSms(
+            sid=message.sid, to=message.to, body=message.body or "", status=message.status or "sent"
+        )
