@@ -54,6 +54,10 @@ class Devhost:
         # Base of the exponential pause before a failed message is delivered again (tests shorten it).
         self.redelivery_delay = float(os.environ.get("DEVHOST_REDELIVERY_DELAY_SECONDS", "0.5"))
         self.pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="function")
+        # The host's own blocking work (task hub RPC, the local queue's bookkeeping) runs here, not on the
+        # event loop's default executor, which the app's async functions use for asyncio.to_thread: on Azure
+        # that work happens in the Functions host, outside the Python worker's threads.
+        self.host_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="host")
         self.in_flight = 0
         self.tasks: list[asyncio.Task] = []
         self.deliveries: set[asyncio.Task] = set()
@@ -92,7 +96,7 @@ class Devhost:
                                  settings.public_base_url, settings.twilio_messaging_service_sid,
                                  settings.twilio_from_number or "+15005550006")  # fmt: skip
         app = web.Application(client_max_size=MAX_BODY, middlewares=[self._access_log])
-        add_rpc_routes(app, self.hub)
+        add_rpc_routes(app, self.hub, self.host_pool)
         self.twilio.routes(app)
         app.router.add_get("/dev/clock", self.get_clock)
         app.router.add_post("/dev/clock/advance", self.advance_clock)
@@ -127,6 +131,7 @@ class Devhost:
         if self.queue is not None:
             self.queue.close()
         self.pool.shutdown(wait=False, cancel_futures=True)
+        self.host_pool.shutdown(wait=False, cancel_futures=True)
         if self.env is not None:
             self.env.stop()
 
@@ -216,6 +221,9 @@ class Devhost:
         return _to_aiohttp(response)
 
     # --- the local Service Bus -----------------------------------------------------------------------------------
+    async def _on_host(self, function: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.host_pool, partial(function, *args))
+
     def _wake_queue(self, queue: str) -> None:
         self.queue_wakeups.setdefault(queue, asyncio.Event()).set()
 
@@ -228,7 +236,7 @@ class Devhost:
         while not self.stopping.is_set():
             await slots.acquire()
             try:
-                message = await asyncio.to_thread(self.queue.receive, function.queue, 300.0)
+                message = await self._on_host(self.queue.receive, function.queue, 300.0)
             except Exception as exc:  # the database restarting: try again shortly
                 slots.release()
                 log.warning("queue %s: receive failed: %s", function.queue, exc)
@@ -236,7 +244,7 @@ class Devhost:
                 continue
             if message is None:
                 slots.release()
-                wait = await asyncio.to_thread(self.queue.next_available_in, function.queue)
+                wait = await self._on_host(self.queue.next_available_in, function.queue)
                 wakeup.clear()
                 try:
                     await asyncio.wait_for(
@@ -265,17 +273,17 @@ class Devhost:
         except Exception as exc:
             reason = f"{type(exc).__name__}: {str(exc)[:500]}"
             if message.delivery_count >= max_deliveries:
-                await asyncio.to_thread(self.queue.dead_letter, message, reason)
+                await self._on_host(self.queue.dead_letter, message, reason)
                 log.warning("queue %s: message %s dead-lettered after %d deliveries: %s", function.queue,
                             message.message_id, message.delivery_count, reason)  # fmt: skip
             else:
-                await asyncio.to_thread(
+                await self._on_host(
                     self.queue.abandon, message, min(self.redelivery_delay * 2**message.delivery_count, 30)
                 )
                 log.info("queue %s: message %s failed (delivery %d), will be redelivered: %s", function.queue,
                          message.message_id, message.delivery_count, reason)  # fmt: skip
             return
-        await asyncio.to_thread(self.queue.complete, message)
+        await self._on_host(self.queue.complete, message)
         log.info("queue %s: message %s delivered to %s (delivery %d, %.0f ms)", function.queue, message.message_id,
                  function.name, message.delivery_count, (time.perf_counter() - started) * 1000)  # fmt: skip
 
@@ -335,11 +343,11 @@ class Devhost:
         busy_parts: list[str] = []
         while time.monotonic() < deadline:
             assert self.hub is not None and self.index is not None and self.twilio is not None
-            hub_idle = await asyncio.to_thread(self.hub.wait_for_idle, 0.05)
+            hub_idle = await self._on_host(self.hub.wait_for_idle, 0.05)
             queues_idle = not self.deliveries
             if queues_idle:
                 for function in self.index.queues:
-                    wait = await asyncio.to_thread(self.queue.next_available_in, function.queue)
+                    wait = await self._on_host(self.queue.next_available_in, function.queue)
                     if wait is not None and wait < 1.0:
                         queues_idle = False
             busy_parts = [name for name, busy in (("orchestrations", not hub_idle), ("queues", not queues_idle),
@@ -352,13 +360,13 @@ class Devhost:
 
     async def get_queues(self, request: web.Request) -> web.Response:
         assert self.index is not None
-        names = sorted({f.queue for f in self.index.queues} | set(await asyncio.to_thread(self.queue.queues)))
+        names = sorted({f.queue for f in self.index.queues} | set(await self._on_host(self.queue.queues)))
         result = {}
         for name in names:
             result[name] = {
-                "depth": await asyncio.to_thread(self.queue.depth, name),
+                "depth": await self._on_host(self.queue.depth, name),
                 "dead_letters": json.loads(
-                    json.dumps(await asyncio.to_thread(self.queue.dead_letters, name), default=str)
+                    json.dumps(await self._on_host(self.queue.dead_letters, name), default=str)
                 ),
             }
         return web.json_response({"queues": result})
@@ -368,7 +376,7 @@ class Devhost:
             row_id = int(request.match_info["id"])
         except ValueError:
             return web.json_response({"error": "not a dead letter id"}, status=404)
-        done = await asyncio.to_thread(self.queue.resubmit_dead_letter, request.match_info["queue"], row_id)
+        done = await self._on_host(self.queue.resubmit_dead_letter, request.match_info["queue"], row_id)
         return web.json_response({"resubmitted": done}, status=200 if done else 404)
 
     async def phone_page(self, request: web.Request) -> web.Response:

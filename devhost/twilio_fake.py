@@ -11,6 +11,7 @@ import hmac
 import json
 import logging
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
@@ -77,6 +78,9 @@ class FakeTwilio:
             cur.execute(_SCHEMA)
             cur.execute("SELECT pg_advisory_unlock(727003)")
         self._db_lock = asyncio.Lock()
+        # Its own thread for its one connection: the app's work on the loop's default executor never delays
+        # the fake (on Azure, Twilio is not in our process at all).
+        self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fake-twilio-db")
         # Set (and replaced) whenever a message is stored, so long-polling readers of the outbox wake at once.
         self._stored = asyncio.Event()
         self._session: aiohttp.ClientSession | None = None
@@ -94,7 +98,7 @@ class FakeTwilio:
                 return cur.fetchall() if fetch == "all" else cur.fetchone() if fetch == "one" else None
 
         async with self._db_lock:  # one connection, used by one statement at a time
-            return await asyncio.to_thread(run)
+            return await asyncio.get_running_loop().run_in_executor(self._db_thread, run)
 
     @property
     def busy(self) -> bool:
@@ -111,6 +115,7 @@ class FakeTwilio:
             task.cancel()
         if self._session is not None:
             await self._session.close()
+        self._db_thread.shutdown(wait=True)
         self._conn.close()
 
     def routes(self, app: web.Application) -> None:
