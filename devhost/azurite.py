@@ -82,16 +82,20 @@ def azurite_executable() -> str:
     raise AzuriteError("Azurite is not installed: run `npm ci` in the project (make test and make run do)")
 
 
-def start_azurite(location: Path | None = None, timeout: float = 30.0) -> Azurite:
-    """Start Blob and Table services; in memory when `location` is None, else persisted there."""
-    azurite = launch_azurite(location)
+def start_azurite(location: Path | None = None, timeout: float = 30.0, blob_port: int | None = None,
+                  table_port: int | None = None) -> Azurite:  # fmt: skip
+    """Start Blob and Table services; in memory when `location` is None, else persisted there. Free ports
+    unless given (given ports bring a stopped Azurite back where its clients expect it)."""
+    azurite = launch_azurite(location, blob_port, table_port)
     azurite.wait_until_ready(timeout)
     return azurite
 
 
-def launch_azurite(location: Path | None = None) -> Azurite:
+def launch_azurite(
+    location: Path | None = None, blob_port: int | None = None, table_port: int | None = None
+) -> Azurite:
     """Start the emulator without waiting for it (node takes a second or two): call wait_until_ready()."""
-    blob_port, table_port = free_port(), free_port()
+    blob_port, table_port = blob_port or free_port(), table_port or free_port()
     args = [
         azurite_executable(),
         "--silent",

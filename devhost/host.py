@@ -68,6 +68,10 @@ class Devhost:
         self.hub_name = hub_name or extensions.get("durableTask", {}).get("hubName", "InterviewHub")
         self.max_concurrent_calls = int(extensions.get("serviceBus", {}).get("maxConcurrentCalls", 4))
         self.pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="function")
+        # The host's own blocking work (task hub RPC, the local queue's bookkeeping) runs here, not on the
+        # event loop's default executor, which the app's async functions use for asyncio.to_thread: on Azure
+        # that work happens in the Functions host, outside the Python worker's threads.
+        self.host_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="host")
         self.in_flight = 0
         self.tasks: list[asyncio.Task] = []
         self.deliveries: set[asyncio.Task] = set()
@@ -122,7 +126,7 @@ class Devhost:
                                  settings.public_base_url, settings.twilio_messaging_service_sid,
                                  settings.twilio_from_number or "+15005550006")  # fmt: skip
         app = web.Application(client_max_size=MAX_BODY, middlewares=[self._access_log])
-        add_rpc_routes(app, self.hub)
+        add_rpc_routes(app, self.hub, self.host_pool)
         self.twilio.routes(app)
         app.router.add_get("/dev/clock", self.get_clock)
         app.router.add_post("/dev/clock/advance", self.advance_clock)
@@ -173,6 +177,7 @@ class Devhost:
         session = http_utils._client_session
         if session is not None and getattr(session, "_loop", None) is asyncio.get_running_loop():
             await http_utils._close_session()
+        self.host_pool.shutdown(wait=False, cancel_futures=True)
         if self.env is not None and self._owns_env:
             self.env.stop()
 
@@ -271,6 +276,9 @@ class Devhost:
                                      content_type="application/problem+json")  # fmt: skip
 
     # --- the local Service Bus -----------------------------------------------------------------------------------
+    async def _on_host(self, function: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.host_pool, partial(function, *args))
+
     def _wake_queue(self, queue: str) -> None:
         self.queue_wakeups.setdefault(queue, asyncio.Event()).set()
 
@@ -281,7 +289,7 @@ class Devhost:
         while not self.stopping.is_set():
             await slots.acquire()
             try:
-                message = await asyncio.to_thread(self.queue.receive, function.queue, 300.0)
+                message = await self._on_host(self.queue.receive, function.queue, 300.0)
             except Exception as exc:  # the database restarting: try again shortly
                 slots.release()
                 log.warning("queue %s: receive failed: %s", function.queue, exc)
@@ -289,7 +297,7 @@ class Devhost:
                 continue
             if message is None:
                 slots.release()
-                wait = await asyncio.to_thread(self.queue.next_available_in, function.queue)
+                wait = await self._on_host(self.queue.next_available_in, function.queue)
                 wakeup.clear()
                 try:
                     await asyncio.wait_for(
@@ -324,12 +332,12 @@ class Devhost:
         except Exception as exc:
             reason = f"{type(exc).__name__}: {str(exc)[:500]}"
             if message.delivery_count >= max_deliveries:
-                settled = await asyncio.to_thread(self.queue.dead_letter, message, reason)
+                settled = await self._on_host(self.queue.dead_letter, message, reason)
                 log.warning("queue %s: message %s dead-lettered after %d deliveries: %s", function.queue,
                             message.message_id, message.delivery_count, reason)  # fmt: skip
             else:
                 delay = min(self.redelivery_delay_seconds * 2**message.delivery_count, 30)
-                settled = await asyncio.to_thread(self.queue.abandon, message, delay)
+                settled = await self._on_host(self.queue.abandon, message, delay)
                 self._wake_queue(function.queue)  # the consumer may be sleeping on this message's lock
                 log.info("queue %s: message %s failed (delivery %d), will be redelivered: %s", function.queue,
                          message.message_id, message.delivery_count, reason)  # fmt: skip
@@ -337,7 +345,7 @@ class Devhost:
                 log.warning("queue %s: lock on message %s lost; it was delivered again", function.queue,
                             message.message_id)  # fmt: skip
             return
-        if not await asyncio.to_thread(self.queue.complete, message):
+        if not await self._on_host(self.queue.complete, message):
             log.warning("queue %s: lock on message %s lost before completion; it was delivered again",
                         function.queue, message.message_id)  # fmt: skip
             return
@@ -408,11 +416,11 @@ class Devhost:
         busy_parts: list[str] = []
         while time.monotonic() < deadline:
             assert self.hub is not None and self.index is not None and self.twilio is not None
-            hub_idle = await asyncio.to_thread(self.hub.wait_for_idle, 0.05)
+            hub_idle = await self._on_host(self.hub.wait_for_idle, 0.05)
             queues_idle = not self.deliveries
             if queues_idle:
                 for function in self.index.queues:
-                    wait = await asyncio.to_thread(self.queue.next_available_in, function.queue)
+                    wait = await self._on_host(self.queue.next_available_in, function.queue)
                     if wait is not None and wait < 1.0:
                         queues_idle = False
             timers_idle = all(due > self.clock.now() for due in self.timers_due.values())
@@ -428,13 +436,13 @@ class Devhost:
 
     async def get_queues(self, request: web.Request) -> web.Response:
         assert self.index is not None
-        names = sorted({f.queue for f in self.index.queues} | set(await asyncio.to_thread(self.queue.queues)))
+        names = sorted({f.queue for f in self.index.queues} | set(await self._on_host(self.queue.queues)))
         result = {}
         for name in names:
             result[name] = {
-                "depth": await asyncio.to_thread(self.queue.depth, name),
+                "depth": await self._on_host(self.queue.depth, name),
                 "dead_letters": json.loads(
-                    json.dumps(await asyncio.to_thread(self.queue.dead_letters, name), default=str)
+                    json.dumps(await self._on_host(self.queue.dead_letters, name), default=str)
                 ),
             }
         return web.json_response({"queues": result})
@@ -444,7 +452,7 @@ class Devhost:
             row_id = int(request.match_info["id"])
         except ValueError:
             return web.json_response({"error": "not a dead letter id"}, status=404)
-        done = await asyncio.to_thread(self.queue.resubmit_dead_letter, request.match_info["queue"], row_id)
+        done = await self._on_host(self.queue.resubmit_dead_letter, request.match_info["queue"], row_id)
         return web.json_response({"resubmitted": done}, status=200 if done else 404)
 
     async def console_redirect(self, request: web.Request) -> web.Response:

@@ -21,6 +21,7 @@ import psycopg2
 import psycopg2.extras
 from aiohttp import web
 
+from shared.db import server_hung_up
 from shared.interview.keywords import TWILIO_HELP_WORDS, TWILIO_OPT_IN_WORDS, TWILIO_OPT_OUT_WORDS
 from shared.interview.messages import segments
 from shared.phone import mask_phone
@@ -90,15 +91,21 @@ class FakeTwilio:
             cur.execute(_SCHEMA)
             cur.execute("SELECT pg_advisory_unlock(727003)")
         self._db_lock = asyncio.Lock()
-        # Its own thread, not the loop's default executor: the app's functions hold default-executor threads
-        # while they wait for this fake's answer (an SMS send), so sharing that pool could starve both.
-        self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fake-twilio")
+        # Its own thread for its one connection: the app's work on the loop's default executor never delays
+        # the fake (on Azure, Twilio is not in our process at all).
+        self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fake-twilio-db")
+        # Set (and replaced) whenever a message is stored, so long-polling readers of the outbox wake at once.
+        self._stored = asyncio.Event()
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task] = set()
 
     # --- storage ------------------------------------------------------------------------------------------
     async def _sql(self, query: str, params: tuple = (), fetch: str | None = None) -> Any:
         def run() -> Any:
+            if server_hung_up(self._conn):  # the database restarted: reconnect (raises while it is down)
+                self._conn.close()
+                self._conn = psycopg2.connect(self._dsn)
+                self._conn.autocommit = True
             with self._conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
                 cur.execute(query, params)
                 return cur.fetchall() if fetch == "all" else cur.fetchone() if fetch == "one" else None
@@ -121,11 +128,13 @@ class FakeTwilio:
             task.cancel()
         if self._session is not None:
             await self._session.close()
+        self._db_thread.shutdown(wait=True)
         self._conn.close()
         self._db_thread.shutdown(wait=False)
 
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/2010-04-01/Accounts/{account}/Messages.json", self.create_message)
+        app.router.add_get("/2010-04-01/Accounts/{account}/Messages.json", self.list_messages)
         app.router.add_get("/2010-04-01/Accounts/{account}/Messages/{sid}.json", self.get_message)
         app.router.add_get("/dev/sms/outbox", self.outbox)
         app.router.add_post("/dev/sms/inbound", self.inbound)
@@ -163,6 +172,7 @@ class FakeTwilio:
             (sid, to, sender or self.from_number, service, body, callback),
             "one",
         )
+        self._announce()
         log.info("fake Twilio: %s queued to %s (%d segments)", sid, mask_phone(to), segments(body))
         if callback:
             task = asyncio.get_running_loop().create_task(
@@ -198,6 +208,30 @@ class FakeTwilio:
                                   row["body"], row["status"], row["created_at"])  # fmt: skip
         return web.json_response(resource)
 
+    async def list_messages(self, request: web.Request) -> web.Response:
+        """Messages, newest first, optionally only those sent `To` one number; one page of `PageSize`."""
+        if request.match_info["account"] != self.account_sid or not self._authorised(request):
+            return twilio_error(401, 20003, "Authenticate")
+        try:
+            size = min(max(int(request.query.get("PageSize", "50")), 1), 1000)
+        except ValueError:
+            return twilio_error(400, 20001, "PageSize must be an integer")
+        to = request.query.get("To")
+        rows = await self._sql(
+            "SELECT * FROM devhost_twilio.messages WHERE direction = 'outbound-api' AND (%s::text IS NULL OR to_number = %s) "
+            "ORDER BY seq DESC LIMIT %s",
+            (to, to, size), "all",
+        )  # fmt: skip
+        uri = f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
+        resources = [
+            self._resource(r["sid"], r["to_number"], r["from_number"], r["messaging_service_sid"], r["body"],
+                           r["status"], r["created_at"])
+            for r in rows
+        ]  # fmt: skip
+        return web.json_response({"messages": resources, "page": 0, "page_size": size, "start": 0,
+                                  "end": max(len(rows) - 1, 0), "uri": uri, "first_page_uri": uri,
+                                  "next_page_uri": None, "previous_page_uri": None})  # fmt: skip
+
     async def _callbacks(self, sid: str, to: str, sender: str, url: str) -> None:
         """queued -> sent -> delivered, each POSTed signed to the message's StatusCallback."""
         for status in CALLBACK_STATUSES:
@@ -219,8 +253,14 @@ class FakeTwilio:
 
         return RequestValidator(self.auth_token).compute_signature(url, params)
 
+    def _announce(self) -> None:
+        stored, self._stored = self._stored, asyncio.Event()
+        stored.set()
+
     # --- the candidate's phone -----------------------------------------------------------------------------
     async def outbox(self, request: web.Request) -> web.Response:
+        if "since" in request.query:
+            return await self._outbox_since(request)
         to = request.query.get("to")
         if to:
             rows = await self._sql(
@@ -242,6 +282,43 @@ class FakeTwilio:
         if request.query.get("include_replies") != "true":
             messages = [m for m in messages if m["direction"] == "out"]
         return web.json_response({"messages": messages})
+
+    async def _outbox_since(self, request: web.Request) -> web.Response:
+        """`?since=<seq>[&wait=<seconds>][&limit=<n>]`: every message stored after `seq`, to any number, oldest
+        first, with its `seq`; `next` is the cursor for the following call. With `wait`, an empty answer is
+        held until a message arrives or the wait ends (a long poll), so one reader can follow every phone.
+
+        No message can appear behind the cursor: every insert goes through the one connection, one
+        autocommitted statement at a time, so rows become visible in `seq` order."""
+        try:
+            since = int(request.query["since"])
+            wait = min(max(float(request.query.get("wait", "0")), 0.0), 60.0)
+            limit = min(max(int(request.query.get("limit", "1000")), 1), 5000)
+        except ValueError:
+            return web.json_response({"error": "since and limit are integers, wait is seconds"}, status=400)
+        include_replies = request.query.get("include_replies") == "true"
+        deadline = asyncio.get_running_loop().time() + wait
+        while True:
+            stored = self._stored  # taken before the query: a message stored meanwhile sets this one
+            rows = await self._sql(
+                "SELECT seq, sid, direction, to_number, from_number, body, status, created_at "
+                "FROM devhost_twilio.messages WHERE seq > %s AND (%s OR direction <> 'inbound') ORDER BY seq LIMIT %s",
+                (since, include_replies, limit), "all",
+            )  # fmt: skip
+            remaining = deadline - asyncio.get_running_loop().time()
+            if rows or remaining <= 0:
+                break
+            try:
+                await asyncio.wait_for(stored.wait(), timeout=remaining)
+            except TimeoutError:
+                pass
+        messages = [
+            {"seq": r["seq"], "sid": r["sid"], "direction": "in" if r["direction"] == "inbound" else "out",
+             "to": r["to_number"], "from": r["from_number"], "body": r["body"], "status": r["status"],
+             "created_at": r["created_at"].isoformat()}
+            for r in rows
+        ]  # fmt: skip
+        return web.json_response({"messages": messages, "next": rows[-1]["seq"] if rows else since})
 
     async def inbound(self, request: web.Request) -> web.Response:
         """Deliver a text from a candidate's phone to the app's webhook, as Twilio would."""
@@ -285,6 +362,7 @@ class FakeTwilio:
             "VALUES (%s, 'inbound', %s, %s, %s, 'received') ON CONFLICT (sid) DO NOTHING",
             (sid, to, phone, body),
         )
+        self._announce()
         url = f"{self.public_base_url}/api/sms/inbound"
         try:
             async with self.session().post(

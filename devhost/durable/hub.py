@@ -708,19 +708,26 @@ class TaskHub:
                 type(exc).__name__,
                 _clip(str(exc)),
             )
-        for attempt in range(3):
+        # Keep trying while the hub runs (the database may be restarting): an activity whose result is not
+        # recorded runs again only after the next start, so giving up early would stall its instance.
+        attempt = 0
+        while True:
             try:
                 if self._store.complete_activity(activity, event, self.clock.now()):
                     self._notify(activity.instance_id)
                 else:
                     self._log.debug("%s: result dropped (instance finished or restarted)", label)
                 return
-            except Exception:
-                if attempt == 2 or self._stopping:
+            except Exception as exc:
+                if self._stopping:
                     # The activity's row is still there: it runs again after the next start (at least once).
                     self._log.exception("%s: could not record its result; it will run again", label)
                     return
-                time.sleep(0.5)
+                attempt += 1
+                if attempt in (1, 10) or attempt % 60 == 0:
+                    self._log.warning("%s: could not record its result (attempt %d), retrying: %s", label,
+                                      attempt, _clip(str(exc)))  # fmt: skip
+                time.sleep(min(0.25 * 2**attempt, 2.0))
 
     def _call_activity(self, activity: ActivityRow) -> str:
         function = self._activities.get(activity.name)

@@ -23,7 +23,7 @@ import asyncio
 import functools
 import json
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor
 from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -87,9 +87,10 @@ def management_urls(origin: str, hub_name: str, instance_id: str) -> dict[str, s
     }
 
 
-def add_rpc_routes(app: web.Application, hub: TaskHub) -> None:
-    """Serve the task hub's client API under /runtime/webhooks/durabletask/ on `app`."""
-    handlers = _Handlers(hub)
+def add_rpc_routes(app: web.Application, hub: TaskHub, executor: Executor | None = None) -> None:
+    """Serve the task hub's client API under /runtime/webhooks/durabletask/ on `app`. The hub's blocking
+    calls run on `executor` (default: the loop's default executor)."""
+    handlers = _Handlers(hub, executor)
     router = app.router
     router.add_post(f"{RPC_PATH}/orchestrators/{{name}}", handlers.start)
     router.add_post(f"{RPC_PATH}/orchestrators/{{name}}/{{instance_id}}", handlers.start)
@@ -102,17 +103,14 @@ def add_rpc_routes(app: web.Application, hub: TaskHub) -> None:
 
 
 class _Handlers:
-    def __init__(self, hub: TaskHub) -> None:
+    def __init__(self, hub: TaskHub, executor: Executor | None) -> None:
         self._hub = hub
-        # Not the loop's default executor: the functions' own blocking work (asyncio.to_thread) can hold all of
-        # its threads for a while (an SMS send waiting for the fake Twilio), and raising an event would queue
-        # behind it.
-        self._threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="durable-client-api")
+        self._executor = executor
 
     async def _call(self, function: Callable[..., _T], *args: Any) -> _T:
         # The hub talks to PostgreSQL synchronously: keep that off the event loop.
         return await asyncio.get_running_loop().run_in_executor(
-            self._threads, functools.partial(function, *args)
+            self._executor, functools.partial(function, *args)
         )
 
     async def start(self, request: web.Request) -> web.Response:

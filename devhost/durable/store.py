@@ -29,6 +29,7 @@ import psycopg2.extensions
 
 from devhost.durable.errors import InstanceExists, InstanceGone, InstanceNotFound, InstanceNotTerminal
 from devhost.durable.protocol import EventType, format_timestamp, new_event
+from shared.db import server_hung_up
 
 SCHEMA = "devhost_durable"
 RUNNING_STATES = ("Pending", "Running", "ContinuedAsNew")
@@ -209,8 +210,11 @@ class _ConnectionPool:
                 raise psycopg2.InterfaceError(
                     "the task hub's connection pool is closed (the hub was stopped)"
                 )
-            if self._idle:
-                return self._idle.pop()
+            while self._idle:
+                conn = self._idle.pop()
+                if not server_hung_up(conn):
+                    return conn
+                conn.close()  # the server restarted since this connection was last used
         conn = psycopg2.connect(self._dsn)
         conn.autocommit = True
         return conn

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
@@ -67,6 +68,7 @@ ENTRY_FIELDS = (
 )
 _SID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _MAX_RACE_RETRIES = 8
+_REMEMBERED_ENTRIES = 5_000
 
 
 def status_rank(status: str | None) -> int:
@@ -115,9 +117,31 @@ class ConversationLog:
     def __init__(self, service: TableServiceClient, table_name: str = "conversationlog") -> None:
         self._service = service
         self._table_name = table_name
+        self._table_client: TableClient | None = None
+        # SID -> (its entry as this process last wrote it, that write's ETag), for the SIDs this process
+        # recorded or updated. A pointer's target never changes once set, so a status callback can skip
+        # reading the pointer, and can apply its status with the remembered ETag without reading the entry:
+        # if anyone else changed (or erased) it since, the write is refused and the entry is read as usual.
+        self._written: dict[str, tuple[dict[str, Any], str]] = {}
+        self._written_lock = threading.Lock()
 
     def _table(self) -> TableClient:
-        return storage.table_client(self._service, self._table_name)
+        if self._table_client is None:  # one client per log: building one per call costs more than a request
+            self._table_client = storage.table_client(self._service, self._table_name)
+        return self._table_client
+
+    def _remember(self, sid: str, entity: dict[str, Any], etag: str | None) -> None:
+        if not etag:
+            return
+        with self._written_lock:
+            self._written.pop(sid, None)
+            if len(self._written) >= _REMEMBERED_ENTRIES:
+                self._written.pop(next(iter(self._written)))  # the oldest write
+            self._written[sid] = (dict(entity), etag)
+
+    def _forget(self, sid: str) -> None:
+        with self._written_lock:
+            self._written.pop(sid, None)
 
     # -- writing ---------------------------------------------------------------------------------------
 
@@ -183,7 +207,14 @@ class ConversationLog:
         target = (partition_for(interview_id, phone), row_key(moment, sid))
         # Claim the SID first: the pointer insert is the lock that keeps a retried write from making a
         # second entry. A pointer that already names an entry means the message is recorded (or being).
-        for _ in range(_MAX_RACE_RETRIES):
+        # The insert is tried before any read: almost always there is no pointer yet.
+        claimed = False
+        try:
+            table.create_entity(self._pointer_entity(sid, target))
+            claimed = True
+        except ResourceExistsError:
+            pass
+        for _ in range(0 if claimed else _MAX_RACE_RETRIES):
             pointer = self._pointer(sid)
             if pointer is None:
                 try:
@@ -208,7 +239,8 @@ class ConversationLog:
             except ResourceModifiedError:
                 continue
         else:
-            raise RuntimeError(f"could not record message {sid}: its pointer keeps changing")
+            if not claimed:
+                raise RuntimeError(f"could not record message {sid}: its pointer keeps changing")
 
         now = datetime.now(UTC)
         entity: dict[str, Any] = {
@@ -231,7 +263,10 @@ class ConversationLog:
             entity["question_position"] = int(question_position)
         if error_code not in (None, ""):
             entity["error_code"] = str(error_code)
-        table.upsert_entity(entity, mode=UpdateMode.REPLACE)
+        written = table.upsert_entity(entity, mode=UpdateMode.REPLACE)
+        self._remember(sid, entity, (written or {}).get("etag"))
+        if direction == "in":
+            return _entry(entity)  # Twilio sends delivery statuses only for messages we send: none to apply
         # A callback may have parked a status between our pointer write and the entry write.
         pointer = self._pointer(sid)
         if pointer is not None and status_rank(pointer.get("status")) > status_rank(status):
@@ -256,8 +291,30 @@ class ConversationLog:
         table = self._table()
         code = None if error_code in (None, "") else str(error_code)
         for _ in range(_MAX_RACE_RETRIES):
-            pointer = self._pointer(sid)
-            entity = self._entry_for(pointer)
+            known = self._written.get(sid)
+            if known is not None and status_rank(status) > status_rank(known[0].get("status")):
+                changes = self._status_change(known[0], status, code)
+                try:
+                    written = table.update_entity(
+                        changes,
+                        mode=UpdateMode.MERGE,
+                        etag=known[1],
+                        match_condition=MatchConditions.IfNotModified,
+                    )
+                except (ResourceModifiedError, ResourceNotFoundError):
+                    self._forget(sid)  # changed or erased elsewhere: read it as any other SID
+                    continue
+                updated = {**known[0], **changes}
+                self._remember(sid, updated, (written or {}).get("etag"))
+                return _entry(updated)
+            if known is not None:
+                entity = self._get((known[0]["PartitionKey"], known[0]["RowKey"]))
+                if entity is None:  # erased meanwhile: read the pointer as for any other SID
+                    self._forget(sid)
+                    continue
+            else:
+                pointer = self._pointer(sid)
+                entity = self._entry_for(pointer)
             if entity is None:
                 # Not recorded yet (or being written right now): park the status on the pointer; recording
                 # the message applies it.
@@ -281,16 +338,9 @@ class ConversationLog:
                     continue
             if status_rank(status) <= status_rank(entity.get("status")):
                 return _entry(entity)
-            changes: dict[str, Any] = {
-                "PartitionKey": entity["PartitionKey"],
-                "RowKey": entity["RowKey"],
-                "status": status,
-                "updated_at": datetime.now(UTC),
-            }
-            if code:
-                changes["error_code"] = code
+            changes = self._status_change(entity, status, code)
             try:
-                table.update_entity(
+                written = table.update_entity(
                     changes,
                     mode=UpdateMode.MERGE,
                     etag=entity.metadata["etag"],
@@ -300,8 +350,22 @@ class ConversationLog:
                 continue
             except ResourceNotFoundError:
                 return None  # erased meanwhile
-            return _entry({**entity, **changes})
+            updated = {**entity, **changes}
+            self._remember(sid, updated, (written or {}).get("etag"))
+            return _entry(updated)
         raise RuntimeError(f"could not update message {sid}: it keeps changing")
+
+    @staticmethod
+    def _status_change(entity: dict[str, Any], status: str, code: str | None) -> dict[str, Any]:
+        changes: dict[str, Any] = {
+            "PartitionKey": entity["PartitionKey"],
+            "RowKey": entity["RowKey"],
+            "status": status,
+            "updated_at": datetime.now(UTC),
+        }
+        if code:
+            changes["error_code"] = code
+        return changes
 
     # -- reading ---------------------------------------------------------------------------------------
 

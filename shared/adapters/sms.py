@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 # Twilio error codes after which sending to that number again is pointless.
@@ -28,8 +29,26 @@ class SentSms:
     status: str
 
 
+@dataclass(frozen=True)
+class FetchedSms:
+    """A message as Twilio keeps it (for repairs: PostgreSQL keeps the SID of what we sent, not its text)."""
+
+    sid: str
+    to: str
+    body: str
+    status: str
+
+
+# Clock difference tolerated between our database and Twilio when matching a message to an earlier attempt.
+CLOCK_SKEW = timedelta(minutes=2)
+
+
 class SmsSender(Protocol):
     def send(self, to: str, body: str) -> SentSms: ...
+
+    def find_sent(self, to: str, body: str, since: datetime) -> SentSms | None: ...
+
+    def fetch(self, sid: str) -> FetchedSms | None: ...
 
 
 class TwilioSmsSender:
@@ -92,3 +111,41 @@ class TwilioSmsSender:
         except (TwilioException, OSError) as exc:
             raise SmsSendError(f"could not reach Twilio: {type(exc).__name__}") from None
         return SentSms(sid=message.sid, status=message.status or "queued")
+
+    def find_sent(self, to: str, body: str, since: datetime) -> SentSms | None:
+        """The message with this body that Twilio accepted for `to` at or after `since`, if any.
+
+        Twilio's Messages API has no idempotency key, so a send whose outcome was not recorded (a crash or a
+        timeout after Twilio accepted it) is looked up before it is tried again. Reads the most recent page
+        of messages to the number, newest first."""
+        from twilio.base.exceptions import TwilioException
+
+        earliest = since - CLOCK_SKEW
+        try:
+            for message in self._twilio().messages.list(to=to, limit=50, page_size=50):
+                created = message.date_created
+                if created is not None and created < earliest:
+                    return None  # newest first: the rest are older still
+                if message.body == body:
+                    return SentSms(sid=message.sid, status=message.status or "queued")
+        except (TwilioException, OSError) as exc:
+            raise SmsSendError(
+                f"could not ask Twilio about an earlier attempt: {type(exc).__name__}"
+            ) from None
+        return None
+
+    def fetch(self, sid: str) -> FetchedSms | None:
+        """The message Twilio knows by `sid`, or None if it knows none."""
+        from twilio.base.exceptions import TwilioException, TwilioRestException
+
+        try:
+            message = self._twilio().messages(sid).fetch()
+        except TwilioRestException as exc:
+            if exc.status == 404:
+                return None
+            raise SmsSendError(f"Twilio refused to show message {sid}: {exc.msg}") from None
+        except (TwilioException, OSError) as exc:
+            raise SmsSendError(f"could not reach Twilio: {type(exc).__name__}") from None
+        return FetchedSms(
+            sid=message.sid, to=message.to, body=message.body or "", status=message.status or "sent"
+        )

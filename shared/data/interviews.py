@@ -186,10 +186,20 @@ def sent_message(cur: RealDictCursor, dedupe_key: str) -> dict | None:
     return cur.fetchone()
 
 
+def claim_send(cur: RealDictCursor, dedupe_key: str, interview_id: Any, kind: str) -> None:
+    """Note, before the send, that the message keyed `dedupe_key` is being sent (its SID is not known yet)."""
+    cur.execute(
+        "INSERT INTO outbound_messages (dedupe_key, interview_id, sid, kind) VALUES (%s, %s, NULL, %s) "
+        "ON CONFLICT (dedupe_key) DO NOTHING",
+        (dedupe_key, str(interview_id) if interview_id else None, kind),
+    )
+
+
 def record_sent(cur: RealDictCursor, dedupe_key: str, interview_id: Any, sid: str | None, kind: str) -> None:
+    """The SID Twilio gave the message keyed `dedupe_key` (completing its claim, if it was claimed)."""
     cur.execute(
         "INSERT INTO outbound_messages (dedupe_key, interview_id, sid, kind) VALUES (%s, %s, %s, %s) "
-        "ON CONFLICT (dedupe_key) DO NOTHING",
+        "ON CONFLICT (dedupe_key) DO UPDATE SET sid = EXCLUDED.sid WHERE outbound_messages.sid IS NULL",
         (dedupe_key, str(interview_id) if interview_id else None, sid, kind),
     )
 

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.adapters import factory
-from shared.adapters.sms import OPTED_OUT_CODE, SmsSendError
+from shared.adapters.sms import OPTED_OUT_CODE, SentSms, SmsSendError
 from shared.data import interviews as store
 from shared.data import jobs as job_store
 from shared.db import transaction
@@ -231,14 +231,29 @@ def send_sms(phone: str, body: str, *, kind: str, dedupe_key: str | None, interv
 
     A permanent delivery failure (opted out, unreachable number) stops the interview with the reason;
     a transient one raises, so the activity is retried.
+
+    Exactly once per key, also across crashes: the key is claimed before the send and completed with the
+    SID after it. A claim without a SID means an earlier attempt's outcome is unknown (it crashed, or timed
+    out, after Twilio may have accepted the message), so Twilio is asked before sending again.
     """
     with transaction() as cur:
-        if dedupe_key and store.sent_message(cur, dedupe_key) is not None:
+        earlier = store.sent_message(cur, dedupe_key) if dedupe_key else None
+        if earlier is not None and earlier["sid"]:
             return "skipped"
         if store.is_opted_out(cur, phone):
             return "opted_out"
+        if dedupe_key and earlier is None:
+            store.claim_send(cur, dedupe_key, interview_id, kind)
+    sender = factory.sms_sender()
+    if earlier is not None:
+        accepted = sender.find_sent(phone, body, since=earlier["sent_at"])
+        if accepted is not None:
+            log.info("an earlier attempt had sent the %s SMS; not sending it again", kind,
+                     extra=interview_fields(interview_id or "-"))  # fmt: skip
+            _record_sent(phone, body, kind, dedupe_key, interview_id, candidate_id, position, accepted)
+            return "skipped"
     try:
-        sent = factory.sms_sender().send(phone, body)
+        sent = sender.send(phone, body)
     except SmsSendError as error:
         if not error.permanent:
             raise
@@ -248,13 +263,18 @@ def send_sms(phone: str, body: str, *, kind: str, dedupe_key: str | None, interv
         if interview_id:
             stop_after_delivery_failure(interview_id, error.code, str(error))
         return "opted_out" if error.code == OPTED_OUT_CODE else "failed"
+    _record_sent(phone, body, kind, dedupe_key, interview_id, candidate_id, position, sent)
+    return "sent"
+
+
+def _record_sent(phone: str, body: str, kind: str, dedupe_key: str | None, interview_id: str | None,
+                 candidate_id: str | None, position: int | None, sent: SentSms) -> None:  # fmt: skip
     with transaction() as cur:
         store.record_sent(cur, dedupe_key or f"sid:{sent.sid}", interview_id, sent.sid, kind)
     factory.conversation_log_safe().record_outbound(
         interview_id=interview_id, candidate_id=candidate_id, phone=phone, sid=sent.sid, body=body,
         status=sent.status, kind=kind, question_position=position,
     )  # fmt: skip
-    return "sent"
 
 
 def stop_after_delivery_failure(interview_id: str, code: int | None, reason: str) -> bool:

@@ -18,7 +18,7 @@ from shared.data import candidates as candidate_store
 from shared.data import interviews as store
 from shared.data import jobs as job_store
 from shared.db import transaction
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from shared.interview.schedule import candidate_timezone
 from shared.observability import interview_fields
 from shared.schemas.common import Page
@@ -186,7 +186,14 @@ def conversation(interview_id: UUID) -> MessageList:
     with transaction() as cur:
         if store.get(cur, interview_id) is None:
             raise NotFound(f"no interview with id {interview_id}")
-    entries = factory.conversation_log().list_for_interview(str(interview_id))
+    try:
+        entries = factory.conversation_log().list_for_interview(str(interview_id))
+    except Exception as exc:
+        from shared.adapters.storage import is_transient
+
+        if is_transient(exc):  # storage unreachable: a 503 the client retries, not a 500
+            raise ServiceUnavailable("the conversation log is unavailable; retry shortly") from None
+        raise
     return MessageList(
         items=[Message(**{k: e.get(k) for k in Message.model_fields if k in e}) for e in entries]
     )

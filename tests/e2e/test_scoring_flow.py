@@ -114,3 +114,20 @@ def test_rescore_keeps_the_earlier_score_and_redelivery_changes_nothing(scoring_
     requests_before = len(gemini.requests)
     scoring_host.settle()
     assert len(gemini.requests) == requests_before  # nothing scored twice
+
+
+def test_model_failing_for_a_while_then_recovering_scores_on_a_redelivery_without_replay(
+    scoring_host, gemini
+):
+    answers = ["Eight years", "Data platform work"]
+    gemini.enqueue(http_error(503), http_error(429), verdict_json(verdict_for(answers)))  # down, then back
+    requests_before = len(gemini.requests)
+    interview = complete_interview(scoring_host, "+14155550204", answers)
+    scored = scoring_host.wait_for(lambda: scoring_host.api("GET", f"/api/interviews/{interview['id']}"),
+                                   lambda d: d["score_status"] == "scored")  # fmt: skip
+    assert scored["score"]["job_fit_score"] == 82 and scored["score_error"] is None
+    assert len(gemini.requests) - requests_before == 3  # one per delivery: two failed, the third scored
+    queues = scoring_host.session.get(scoring_host.url + "/dev/queues", timeout=10).json()["queues"]
+    assert not [
+        d for d in queues["interview-scoring"]["dead_letters"] if d["message_id"].startswith(interview["id"])
+    ]

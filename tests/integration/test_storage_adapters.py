@@ -80,6 +80,22 @@ def test_failure_carries_the_error_code():
     assert (failed["status"], failed["error_code"]) == ("undelivered", "30005")
 
 
+def test_a_status_reaching_another_instance_than_the_one_that_recorded_the_message_is_applied():
+    from shared.adapters import storage
+    from shared.adapters.conversation_log import ConversationLog
+
+    recorder = conversation_log()
+    other_instance = ConversationLog(storage.table_service_client())  # knows nothing this process recorded
+    sid = _sid()
+    recorder.record_outbound(sid=sid, phone=PHONE, body="Q", kind="question", interview_id=uuid.uuid4())
+    assert other_instance.update_status(sid, "sent")["status"] == "sent"
+    # The recorder's remembered version is stale now: its write is refused, it reads the entry and applies.
+    assert recorder.update_status(sid, "delivered")["status"] == "delivered"
+    assert other_instance.update_status(sid, "read")["status"] == "read"
+    assert recorder.update_status(sid, "delivered")["status"] == "read"  # never backwards
+    assert recorder.get(sid)["status"] == "read"
+
+
 def test_a_status_callback_before_the_message_is_recorded_is_applied_when_it_is():
     log = conversation_log()
     sid = _sid()
