@@ -23,6 +23,10 @@ OPEN, TWILIO = "open", "twilio-signature"
 ROLE_TABLE = {
     ("GET", "/api/health"): OPEN,
     ("GET", "/api/openapi.json"): OPEN,
+    # The console's static files are public; the data it shows needs a token.
+    ("GET", "/api/console"): OPEN,
+    ("GET", "/api/console/{file}"): OPEN,
+    ("GET", "/api/me"): "viewer",
     ("GET", "/api/dashboard"): "viewer",
     ("GET", "/api/jobs"): "viewer",
     ("POST", "/api/jobs"): "recruiter",
