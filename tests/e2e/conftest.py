@@ -102,7 +102,7 @@ def start_devhost(data_dir: Path, port: int, extra_env: dict[str, str] | None = 
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"devhost exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
+            raise RuntimeError(f"devhost exited with {process.returncode}:\n{_logs(data_dir)}")
         try:
             if requests.get(url + "/api/health", timeout=2).status_code == 200:
                 return client
@@ -110,7 +110,16 @@ def start_devhost(data_dir: Path, port: int, extra_env: dict[str, str] | None = 
             pass
         time.sleep(0.2)
     process.kill()
-    raise RuntimeError(f"devhost did not become healthy:\n{log_path.read_text()[-3000:]}")
+    raise RuntimeError(f"devhost did not become healthy:\n{_logs(data_dir)}")
+
+
+def _logs(data_dir: Path) -> str:
+    """The end of devhost's log, and of the embedded PostgreSQL's when it has one (why it did not start)."""
+    text = (data_dir / "devhost.log").read_text(errors="replace")[-6000:]
+    postgres_log = data_dir / "postgres" / "log"
+    if postgres_log.exists():
+        text += "\n--- postgres/log ---\n" + postgres_log.read_text(errors="replace")[-3000:]
+    return text
 
 
 def stop_devhost(client: DevhostClient, kill: bool = False) -> None:
