@@ -33,7 +33,7 @@ def test_a_slow_synchronous_function_does_not_block_other_requests(toy_host: Toy
         time.sleep(0.1)
         started = time.perf_counter()
         assert toy_host.get("/api/things/a").status_code == 200
-        assert time.perf_counter() - started < 0.4
+        assert time.perf_counter() - started < 0.5  # not after the slow one (0.7 s more)
         assert slow.result().status_code == 200
 
 
