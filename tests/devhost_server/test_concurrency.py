@@ -19,7 +19,7 @@ def _timed_parallel(toy_host: ToyHost, paths: list[str]) -> tuple[float, list[di
 
 def test_two_slow_synchronous_requests_overlap_in_worker_threads(toy_host: ToyHost) -> None:
     elapsed, bodies = _timed_parallel(toy_host, ["/api/slow?seconds=0.6", "/api/slow?seconds=0.6"])
-    assert elapsed < 1.0, (
+    assert elapsed < 1.1, (
         f"the two 0.6 s requests took {elapsed:.2f} s together: they ran one after the other"
     )
     threads = {body["thread"] for body in bodies}
