@@ -87,6 +87,7 @@ def start_devhost(data_dir: Path, port: int, extra_env: dict[str, str] | None = 
         "ADMIN_TOKEN": ADMIN_TOKEN,
         "PORT": str(port),
         "DEVHOST_CONTROLLABLE_CLOCK": "1",
+        "DEVHOST_LOCAL_SETTINGS": "",  # the developer's local.settings.json is not the tests' business
         **(extra_env or {}),
     }
     for name in ("DATABASE_URL", "AzureWebJobsStorage", "PUBLIC_BASE_URL", "TWILIO_API_BASE_URL"):
