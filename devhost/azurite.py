@@ -134,6 +134,7 @@ def _stop_leftover(location: Path) -> None:
             process.wait(10)
         except psutil.TimeoutExpired:
             process.kill()
+            process.wait(10)  # gone before another emulator opens its files
 
 
 def _listening(port: int) -> bool:

@@ -65,7 +65,10 @@ def _persistent_secret(data_dir: Path, name: str, make: str) -> str:
 
 def prepare(port: int) -> LocalEnvironment:
     env = os.environ
-    load_local_settings(ROOT / "local.settings.json", env)
+    # Tests set DEVHOST_LOCAL_SETTINGS= (empty) so that a developer's local.settings.json cannot leak into them.
+    settings_file = env.get("DEVHOST_LOCAL_SETTINGS", str(ROOT / "local.settings.json"))
+    if settings_file:
+        load_local_settings(Path(settings_file), env)
     data_dir = Path(env.get("LOCAL_DATA_DIR") or ".local").resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     env["LOCAL_DATA_DIR"] = str(data_dir)

@@ -288,6 +288,7 @@ class Devhost:
         wakeup = self.queue_wakeups.setdefault(function.queue, asyncio.Event())
         while not self.stopping.is_set():
             await slots.acquire()
+            wakeup.clear()  # before looking, so a message sent while we look still wakes the wait below
             try:
                 message = await self._on_host(self.queue.receive, function.queue, 300.0)
             except Exception as exc:  # the database restarting: try again shortly
@@ -298,7 +299,6 @@ class Devhost:
             if message is None:
                 slots.release()
                 wait = await self._on_host(self.queue.next_available_in, function.queue)
-                wakeup.clear()
                 try:
                     await asyncio.wait_for(
                         wakeup.wait(), timeout=min(wait if wait is not None else 5.0, 5.0) or 0.05

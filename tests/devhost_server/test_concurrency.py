@@ -19,7 +19,7 @@ def _timed_parallel(toy_host: ToyHost, paths: list[str]) -> tuple[float, list[di
 
 def test_two_slow_synchronous_requests_overlap_in_worker_threads(toy_host: ToyHost) -> None:
     elapsed, bodies = _timed_parallel(toy_host, ["/api/slow?seconds=0.6", "/api/slow?seconds=0.6"])
-    assert elapsed < 1.0, (
+    assert elapsed < 1.1, (
         f"the two 0.6 s requests took {elapsed:.2f} s together: they ran one after the other"
     )
     threads = {body["thread"] for body in bodies}
@@ -33,7 +33,7 @@ def test_a_slow_synchronous_function_does_not_block_other_requests(toy_host: Toy
         time.sleep(0.1)
         started = time.perf_counter()
         assert toy_host.get("/api/things/a").status_code == 200
-        assert time.perf_counter() - started < 0.4
+        assert time.perf_counter() - started < 0.5  # not after the slow one (0.7 s more)
         assert slow.result().status_code == 200
 
 

@@ -75,9 +75,11 @@ def test_a_message_that_always_fails_is_dead_lettered_then_resubmitted(
     )
 
 
-def test_async_service_bus_functions_are_awaited(toy_host: ToyHost, sender: LocalQueue) -> None:
-    message_id = _send(sender, fail_times=0, queue=toy_app.ASYNC_QUEUE)
-    wait_until(lambda: toy_app.deliveries[message_id])
-    toy_host.settle()
-    assert toy_app.deliveries[message_id] == [1]
+def test_async_service_bus_functions_are_awaited_promptly(toy_host: ToyHost, sender: LocalQueue) -> None:
+    for _ in range(5):
+        message_id = _send(sender, fail_times=0, queue=toy_app.ASYNC_QUEUE)
+        # A send wakes the consumer at once; it polls only every 5 s (a lost wake-up would show as a wait).
+        wait_until(lambda message_id=message_id: toy_app.deliveries[message_id], timeout=3)
+        toy_host.settle()
+        assert toy_app.deliveries[message_id] == [1]
     assert sender.depth(toy_app.ASYNC_QUEUE) == 0

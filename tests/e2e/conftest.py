@@ -89,6 +89,7 @@ def start_devhost(data_dir: Path, port: int, extra_env: dict[str, str] | None = 
         "ADMIN_TOKEN": ADMIN_TOKEN,
         "PORT": str(port),
         "DEVHOST_CONTROLLABLE_CLOCK": "1",
+        "DEVHOST_LOCAL_SETTINGS": "",  # the developer's local.settings.json is not the tests' business
         **(extra_env or {}),
     }
     for name in ("DATABASE_URL", "AzureWebJobsStorage", "PUBLIC_BASE_URL", "TWILIO_API_BASE_URL"):
@@ -104,7 +105,7 @@ def start_devhost(data_dir: Path, port: int, extra_env: dict[str, str] | None = 
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"devhost exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
+            raise RuntimeError(f"devhost exited with {process.returncode}:\n{_logs(data_dir)}")
         try:
             if requests.get(url + "/api/health", timeout=2).status_code == 200:
                 return client
@@ -112,7 +113,16 @@ def start_devhost(data_dir: Path, port: int, extra_env: dict[str, str] | None = 
             pass
         time.sleep(0.2)
     process.kill()
-    raise RuntimeError(f"devhost did not become healthy:\n{log_path.read_text()[-3000:]}")
+    raise RuntimeError(f"devhost did not become healthy:\n{_logs(data_dir)}")
+
+
+def _logs(data_dir: Path) -> str:
+    """The end of devhost's log, and of the embedded PostgreSQL's when it has one (why it did not start)."""
+    text = (data_dir / "devhost.log").read_text(errors="replace")[-6000:]
+    postgres_log = data_dir / "postgres" / "log"
+    if postgres_log.exists():
+        text += "\n--- postgres/log ---\n" + postgres_log.read_text(errors="replace")[-3000:]
+    return text
 
 
 def stop_devhost(client: DevhostClient, kill: bool = False) -> None:
