@@ -86,7 +86,8 @@ def fresh_resource(api: Api, kind: str, new_phone: Callable[[], str]) -> str:
 
 
 def seed_resources(api: Api) -> dict[str, Any]:
-    """Real resources the cases may name: a job, candidates (one with a resume), an active interview."""
+    """Real resources the cases may name: a job, candidates (one with a resume), an interview waiting for an
+    answer and a completed one (which can be rescored)."""
     job = api("POST", "/api/jobs", job_body("Fuzzed job"))
     candidates = [
         api(
@@ -97,8 +98,24 @@ def seed_resources(api: Api) -> dict[str, Any]:
         for n in range(3)
     ]
     upload_resume(api, candidates[0])
-    interview = api("POST", "/api/interviews", {"candidate_id": candidates[0], "job_id": job["id"]})
-    return {"job_id": job["id"], "candidate_ids": candidates, "interview_id": interview["id"]}
+    active = api("POST", "/api/interviews", {"candidate_id": candidates[0], "job_id": job["id"]})
+    completed = api("POST", "/api/interviews", {"candidate_id": candidates[1], "job_id": job["id"]})
+    for question, answer in (("Years of Python?", "Six years"), ("Authorised to work?", "yes")):
+        wait_until(lambda q=question: any(q in m["body"] for m in api("GET", "/dev/sms/outbox", params={"to": "+14155550301"})["messages"]))  # fmt: skip
+        api("POST", "/dev/sms/inbound", {"from": "+14155550301", "body": answer})
+    wait_until(lambda: api("GET", f"/api/interviews/{completed['id']}")["status"] == "completed")
+    return {
+        "job_id": job["id"],
+        "candidate_ids": candidates,
+        "interview_ids": [active["id"], completed["id"]],
+    }
+
+
+def wait_until(done: Callable[[], bool], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "the seeded interview did not progress"
+        time.sleep(0.1)
 
 
 @dataclass
