@@ -15,8 +15,10 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import requests
 
@@ -52,13 +54,17 @@ class Api:
 
 
 def job_body(title: str) -> dict[str, Any]:
+    # A one-minute quiet window twelve hours away (in the seeded numbers' zone): questions go out at once.
+    quiet = (datetime.now(ZoneInfo("America/Los_Angeles")) + timedelta(hours=12)).replace(
+        second=0, microsecond=0
+    )
     return {
         "title": title,
         "requirements": ["Python"],
         "questions": [{"text": "Years of Python?"}, {"text": "Authorised to work?", "knockout": True,
                                                        "expected_answer": "yes"}],
-        # A one-minute quiet window in the small hours: the first question goes out at once.
-        "interview_settings": {"greeting_enabled": False, "quiet_hours_start": "03:00", "quiet_hours_end": "03:01"},
+        "interview_settings": {"greeting_enabled": False, "quiet_hours_start": f"{quiet:%H:%M}",
+                               "quiet_hours_end": f"{quiet + timedelta(minutes=1):%H:%M}"},
     }  # fmt: skip
 
 
