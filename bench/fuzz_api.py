@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -49,7 +50,9 @@ def fuzz_api(examples: int, seed: int | None) -> bool:
     print(run.summary)
     if run.returncode != 0:
         print(run.output[-20000:])
-        print(f"(devhost log: {workdir / 'devhost.log'})")
+        print(f"(devhost log and data kept in {workdir})")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)  # the embedded database and Azurite's files
     return run.returncode == 0
 
 

@@ -15,8 +15,10 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import requests
 
@@ -52,13 +54,17 @@ class Api:
 
 
 def job_body(title: str) -> dict[str, Any]:
+    # A one-minute quiet window twelve hours away (in the seeded numbers' zone): questions go out at once.
+    quiet = (datetime.now(ZoneInfo("America/Los_Angeles")) + timedelta(hours=12)).replace(
+        second=0, microsecond=0
+    )
     return {
         "title": title,
         "requirements": ["Python"],
         "questions": [{"text": "Years of Python?"}, {"text": "Authorised to work?", "knockout": True,
                                                        "expected_answer": "yes"}],
-        # A one-minute quiet window in the small hours: the first question goes out at once.
-        "interview_settings": {"greeting_enabled": False, "quiet_hours_start": "03:00", "quiet_hours_end": "03:01"},
+        "interview_settings": {"greeting_enabled": False, "quiet_hours_start": f"{quiet:%H:%M}",
+                               "quiet_hours_end": f"{quiet + timedelta(minutes=1):%H:%M}"},
     }  # fmt: skip
 
 
@@ -86,7 +92,8 @@ def fresh_resource(api: Api, kind: str, new_phone: Callable[[], str]) -> str:
 
 
 def seed_resources(api: Api) -> dict[str, Any]:
-    """Real resources the cases may name: a job, candidates (one with a resume), an active interview."""
+    """Real resources the cases may name: a job, candidates (one with a resume), an interview waiting for an
+    answer and a completed one (which can be rescored)."""
     job = api("POST", "/api/jobs", job_body("Fuzzed job"))
     candidates = [
         api(
@@ -97,8 +104,24 @@ def seed_resources(api: Api) -> dict[str, Any]:
         for n in range(3)
     ]
     upload_resume(api, candidates[0])
-    interview = api("POST", "/api/interviews", {"candidate_id": candidates[0], "job_id": job["id"]})
-    return {"job_id": job["id"], "candidate_ids": candidates, "interview_id": interview["id"]}
+    active = api("POST", "/api/interviews", {"candidate_id": candidates[0], "job_id": job["id"]})
+    completed = api("POST", "/api/interviews", {"candidate_id": candidates[1], "job_id": job["id"]})
+    for question, answer in (("Years of Python?", "Six years"), ("Authorised to work?", "yes")):
+        wait_until(lambda q=question: any(q in m["body"] for m in api("GET", "/dev/sms/outbox", params={"to": "+14155550301"})["messages"]))  # fmt: skip
+        api("POST", "/dev/sms/inbound", {"from": "+14155550301", "body": answer})
+    wait_until(lambda: api("GET", f"/api/interviews/{completed['id']}")["status"] == "completed")
+    return {
+        "job_id": job["id"],
+        "candidate_ids": candidates,
+        "interview_ids": [active["id"], completed["id"]],
+    }
+
+
+def wait_until(done: Callable[[], bool], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "the seeded interview did not progress"
+        time.sleep(0.1)
 
 
 @dataclass

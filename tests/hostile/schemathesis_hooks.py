@@ -61,14 +61,14 @@ def real_ids(path: str) -> list[str]:
     if path.startswith("/api/candidates/"):
         return data()["candidate_ids"]
     if path.startswith("/api/interviews/"):
-        return [data()["interview_id"]]
+        return data()["interview_ids"]
     return []
 
 
 def realistic(body: dict[str, Any]) -> dict[str, Any]:
     """The body with the values the API checks beyond the document made valid."""
     replacements = {
-        "candidate_id": lambda: data()["candidate_ids"][-1],
+        "candidate_id": lambda: FRESH,  # a new consenting candidate, so that interviews can start
         "job_id": lambda: data()["job_id"],
         "phone": new_phone,
         "quiet_hours_start": lambda: "21:00",
@@ -134,6 +134,9 @@ def before_call(ctx: Any, case: Any, kwargs: dict[str, Any]) -> None:
     if (case.path_parameters or {}).get("id") == FRESH:
         made = fresh_resource(devhost_api(), DESTRUCTIVE[operation], new_phone)
         case.path_parameters = {**case.path_parameters, "id": made}
+    if isinstance(case.body, dict) and case.body.get("candidate_id") == FRESH:
+        made = fresh_resource(devhost_api(), "candidate", new_phone)
+        case.body = {**case.body, "candidate_id": made}
     if case.operation.path in WEBHOOKS:
         kwargs["auth"] = TwilioSigner()
 

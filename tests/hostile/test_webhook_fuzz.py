@@ -8,6 +8,7 @@ always 403 and nothing is stored.
 
 from __future__ import annotations
 
+import psycopg2
 import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
@@ -156,15 +157,26 @@ ERROR_CODES = (
 )
 
 
+SENT_SID = "SMsent000000000000000000000000000"  # a question sent in the active interview
+
+
+@pytest.fixture(scope="module")
+def sent_question(active_interview: str, webhook_env: str) -> str:
+    with psycopg2.connect(webhook_env) as conn, conn.cursor() as cur:
+        cur.execute("INSERT INTO outbound_messages (dedupe_key, interview_id, sid, kind) VALUES (%s, %s, %s, 'question')",
+                    (f"fuzz:{SENT_SID}", active_interview, SENT_SID))  # fmt: skip
+    return SENT_SID
+
+
 @settings(max_examples=FUZZ_EXAMPLES * 4, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
-    sid=st.sampled_from(["SMunknown0000000000000000000000000"]) | ODD_TEXT,
+    sid=st.sampled_from([SENT_SID, "SMunknown0000000000000000000000000"]) | ODD_TEXT,
     status=STATUS_VALUES,
     code=ERROR_CODES,
     extra=st.lists(st.tuples(ODD_TEXT, ODD_TEXT), max_size=3),
     drop=st.sets(st.sampled_from(["MessageSid", "SmsSid", "MessageStatus", "SmsStatus", "ErrorCode"])),
 )
-def test_signed_status_callbacks_are_never_5xx(webhook_env, sid, status, code, extra, drop):
+def test_signed_status_callbacks_are_never_5xx(webhook_env, sent_question, sid, status, code, extra, drop):
     pairs = [("MessageSid", sid), ("SmsSid", sid), ("MessageStatus", status), ("SmsStatus", status),
              ("ErrorCode", code), ("To", ACTIVE_PHONE), ("AccountSid", "AC" + "0" * 32)]  # fmt: skip
     pairs = [(k, v) for k, v in pairs if k not in drop] + extra
