@@ -72,6 +72,7 @@ class Candidate:
     questions_seen: dict[int, dict[str, Any]] = field(default_factory=dict)  # position -> first message
     outbound: list[dict[str, Any]] = field(default_factory=list)
     answered_at: dict[int, float] = field(default_factory=dict)  # position -> epoch s the webhook returned
+    texted_at: dict[int, float] = field(default_factory=dict)  # position -> epoch s the answer was texted
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -87,6 +88,8 @@ class LoadResult:
     completed_seconds: float = 0.0  # first answer sent -> every interview verified completed and scored
     latencies_ms: list[float] = field(default_factory=list)  # answer webhook returned -> next question
     thanks_latencies_ms: list[float] = field(default_factory=list)  # last answer -> thank-you
+    # answer texted (POST /dev/sms/inbound sent) -> next question: includes the webhook's own time
+    from_text_ms: list[float] = field(default_factory=list)
     webhook_ms: list[float] = field(default_factory=list)  # POST /dev/sms/inbound round trips
     problems: list[str] = field(default_factory=list)
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # during the answers, by process group
@@ -107,6 +110,7 @@ class LoadResult:
             f"throughput: {self.answers_per_second:.1f} answers/s end to end ({self.window_seconds:.1f} s from "
             f"the first answer to the last answer's next message)",
             f"answer -> next question: {describe(self.latencies_ms)}",
+            f"answer texted (before its webhook) -> next question: {describe(self.from_text_ms)}",
             f"last answer -> thank-you: {describe(self.thanks_latencies_ms)}",
             f"webhook round trip (POST /dev/sms/inbound): {describe(self.webhook_ms)}",
             f"all completed and scored {self.completed_seconds:.1f} s after the first answer",
@@ -326,8 +330,10 @@ class LoadRun:
             retry = rng.random() < cfg.retries
             overlap = rng.random() < 0.5
             async with self.slots:
+                texted = time.time()
                 if self.first_answer is None:
-                    self.first_answer = time.time()
+                    self.first_answer = texted
+                candidate.texted_at[position] = texted
                 if retry and overlap:  # Twilio retried while the first delivery was still being handled
                     returned, _ = await asyncio.gather(
                         self.deliver(candidate.phone, body, sid), self.deliver(candidate.phone, body, sid)
@@ -408,6 +414,8 @@ class LoadRun:
                     self.result.latencies_ms if position < cfg.questions else self.result.thanks_latencies_ms
                 )
                 target.append((stored - returned) * 1000)
+                if position < cfg.questions:
+                    self.result.from_text_ms.append((stored - candidate.texted_at[position]) * 1000)
                 since_first = returned - (self.first_answer or returned)
                 self.result.samples.append((since_first, position, (stored - returned) * 1000))
         if self.first_answer is not None:
