@@ -72,6 +72,7 @@ class Candidate:
     questions_seen: dict[int, dict[str, Any]] = field(default_factory=dict)  # position -> first message
     outbound: list[dict[str, Any]] = field(default_factory=list)
     answered_at: dict[int, float] = field(default_factory=dict)  # position -> epoch s the webhook returned
+    texted_at: dict[int, float] = field(default_factory=dict)  # position -> epoch s the answer was texted
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -87,9 +88,13 @@ class LoadResult:
     completed_seconds: float = 0.0  # first answer sent -> every interview verified completed and scored
     latencies_ms: list[float] = field(default_factory=list)  # answer webhook returned -> next question
     thanks_latencies_ms: list[float] = field(default_factory=list)  # last answer -> thank-you
+    # answer texted (POST /dev/sms/inbound sent) -> next question: includes the webhook's own time
+    from_text_ms: list[float] = field(default_factory=list)
     webhook_ms: list[float] = field(default_factory=list)  # POST /dev/sms/inbound round trips
     problems: list[str] = field(default_factory=list)
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # during the answers, by process group
+    # (seconds since the first answer, question answered, latency ms) per answer that has a next message
+    samples: list[tuple[float, int, float]] = field(default_factory=list)
 
     @property
     def answers_per_second(self) -> float:
@@ -99,12 +104,13 @@ class LoadResult:
         lines = [
             f"interviews {self.config.interviews} x {self.config.questions} questions, concurrency "
             f"{self.config.concurrency}, rate {self.config.rate or 'unlimited'}, think 0-{self.config.think_seconds} s",
-            f"setup (jobs, candidates, interviews through the API): {self.setup_seconds:.1f} s",
+            f"setup (job, candidates, interviews through the API, first questions sent): {self.setup_seconds:.1f} s",
             f"answers {self.answers} ({self.texts_sent} texts, {self.deliberate_retries} deliberate retries, "
             f"{self.failed_deliveries} failed deliveries redelivered)",
             f"throughput: {self.answers_per_second:.1f} answers/s end to end ({self.window_seconds:.1f} s from "
             f"the first answer to the last answer's next message)",
             f"answer -> next question: {describe(self.latencies_ms)}",
+            f"answer texted (before its webhook) -> next question: {describe(self.from_text_ms)}",
             f"last answer -> thank-you: {describe(self.thanks_latencies_ms)}",
             f"webhook round trip (POST /dev/sms/inbound): {describe(self.webhook_ms)}",
             f"all completed and scored {self.completed_seconds:.1f} s after the first answer",
@@ -294,6 +300,18 @@ class LoadRun:
 
         await asyncio.gather(*(create(c) for c in self.candidates))
 
+    async def settle_after_setup(self) -> None:
+        """Every first question delivered and devhost idle (its delivery statuses handled too), so the answers
+        are measured on their own, not behind the work of starting the interviews."""
+        for candidate in self.candidates:
+            await self.next_message(candidate, lambda c=candidate: 1 in c.questions_seen)
+        assert self.session is not None
+        try:
+            async with self.session.post(self.url + "/dev/idle", params={"timeout": "120"}) as response:
+                await response.read()
+        except (aiohttp.ClientError, TimeoutError):
+            pass  # a measurement nicety, not a condition of the run
+
     async def get_json(self, path: str) -> Any:
         assert self.session is not None
         async with self.session.get(self.url + path) as response:
@@ -312,8 +330,10 @@ class LoadRun:
             retry = rng.random() < cfg.retries
             overlap = rng.random() < 0.5
             async with self.slots:
+                texted = time.time()
                 if self.first_answer is None:
-                    self.first_answer = time.time()
+                    self.first_answer = texted
+                candidate.texted_at[position] = texted
                 if retry and overlap:  # Twilio retried while the first delivery was still being handled
                     returned, _ = await asyncio.gather(
                         self.deliver(candidate.phone, body, sid), self.deliver(candidate.phone, body, sid)
@@ -348,6 +368,7 @@ class LoadRun:
             reader = asyncio.get_running_loop().create_task(self.read_outbox())
             try:
                 await self.setup()
+                await self.settle_after_setup()
                 self.result.setup_seconds = time.perf_counter() - started
                 if self.cpu_meter is not None:
                     self.cpu_meter.begin()
@@ -393,6 +414,10 @@ class LoadRun:
                     self.result.latencies_ms if position < cfg.questions else self.result.thanks_latencies_ms
                 )
                 target.append((stored - returned) * 1000)
+                if position < cfg.questions:
+                    self.result.from_text_ms.append((stored - candidate.texted_at[position]) * 1000)
+                since_first = returned - (self.first_answer or returned)
+                self.result.samples.append((since_first, position, (stored - returned) * 1000))
         if self.first_answer is not None:
             self.result.window_seconds = max(0.0, last_stored - self.first_answer)
 
@@ -551,6 +576,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--url", help="a running devhost (default: start one)")
     parser.add_argument("--token", help="admin token of the running devhost")
+    parser.add_argument("--samples", type=Path, help="write every answer's latency to this CSV file")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="extra environment for the devhost this starts (repeatable)")  # fmt: skip
     args = parser.parse_args(argv)
@@ -579,6 +605,10 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             stop_devhost(host)
     print(result.summary())
+    if args.samples:
+        lines = ["seconds_after_first_answer,question,latency_ms"]
+        lines += [f"{at:.3f},{position},{ms:.1f}" for at, position, ms in sorted(result.samples)]
+        args.samples.write_text("\n".join(lines) + "\n")
     return 0 if not result.problems else 1
 
 

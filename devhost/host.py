@@ -205,12 +205,14 @@ class Devhost:
     @web.middleware
     async def _access_log(self, request: web.Request, handler: Any) -> web.StreamResponse:
         started = time.perf_counter()
-        self.in_flight += 1
+        # Reading the phone's outbox (possibly a long poll) and waiting for idleness are not work in flight.
+        observer = request.path.startswith(("/dev/sms/outbox", "/dev/idle"))
+        self.in_flight += 0 if observer else 1
         try:
             response = await handler(request)
         finally:
-            self.in_flight -= 1
-        if not request.path.startswith(("/dev/sms/outbox", "/dev/idle")):
+            self.in_flight -= 0 if observer else 1
+        if not observer:
             log.info(
                 "%s %s %s %.1f ms",
                 request.method,
@@ -425,7 +427,7 @@ class Devhost:
                         queues_idle = False
             timers_idle = all(due > self.clock.now() for due in self.timers_due.values())
             busy_parts = [name for name, busy in (("orchestrations", not hub_idle), ("queues", not queues_idle),
-                                                  ("http", self.in_flight > 1), ("sms callbacks", self.twilio.busy),
+                                                  ("http", self.in_flight > 0), ("sms callbacks", self.twilio.busy),
                                                   ("timer triggers", not timers_idle),
                                                   ("sms follow-ups", follow_ups.pending() > 0)) if busy]  # fmt: skip
             quiet_checks = 0 if busy_parts else quiet_checks + 1

@@ -38,6 +38,9 @@ def test_sigkill_mid_load_then_restart_finishes_every_interview_exactly(postgres
         victim.process.send_signal(signal.SIGKILL)
         victim.process.wait()
         orphans.extend(children)
+        for pid in children:  # not two Azurites on one data directory
+            if process_alive(pid):
+                os.kill(pid, signal.SIGTERM)
         hosts.append(start_devhost(data_dir, port, env))
         restarted.set()
 
