@@ -86,6 +86,10 @@ def prepare(port: int) -> LocalEnvironment:
     token_file.write_text(env["ADMIN_TOKEN"] + "\n")
     token_file.chmod(0o600)
 
+    # One process runs every function here, on more threads than a Functions worker has (the loop's default
+    # executor, the sync-function pool, the task hub's activity workers, the SMS webhook's own threads); the
+    # app's pool raises rather than waits when it runs out, which a webhook turns into a 503.
+    env.setdefault("DATABASE_POOL_MAX", "50")
     embedded = not env.get("DATABASE_URL")
     database_url = env.get("DATABASE_URL") or embedded_database_url(data_dir, "interview_ai")
     env["DATABASE_URL"] = database_url
