@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -160,6 +161,8 @@ class Measured:
     errors: Counter
     sids: list[str]
     kinds: Counter
+    sent: int = 0  # requests sent, warm-up included
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # process -> CPU ms per request sent
 
     @property
     def per_second(self) -> float:
@@ -220,7 +223,7 @@ async def drive(
         deadline = started + max_seconds
         await asyncio.gather(*(worker(len(messages), deadline, True) for _ in range(connections)))
         wall = time.perf_counter() - started
-    return Measured("", connections, latencies, wall, errors, sids, kinds)
+    return Measured("", connections, latencies, wall, errors, sids, kinds, sent=position)
 
 
 # --- the floor servers ----------------------------------------------------------------------------------
@@ -406,8 +409,52 @@ def conversation_log_inbound(connection_string: str) -> set[str]:
     return {e["sid"] for e in table.query_entities("direction eq 'in'", select=["sid"])}
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by these processes (those still running)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids(data_dir: Path) -> list[int]:
+    """The embedded server's postmaster and its children (backends, background workers)."""
+    try:
+        postmaster = int((data_dir / "postgres" / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return []
+    pids = [postmaster]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                    pids.append(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                continue
+    return pids
+
+
+class CpuMeter:
+    """CPU used by named processes between start() and stop(), per request."""
+
+    def __init__(self, processes: dict[str, Callable[[], list[int]]]) -> None:
+        self._processes = processes
+        self._before: dict[str, float] = {}
+
+    def start(self) -> None:
+        self._before = {name: cpu_seconds(pids()) for name, pids in self._processes.items()}
+
+    def stop(self, requests: int) -> dict[str, float]:
+        return {name: (cpu_seconds(pids()) - self._before[name]) * 1000 / max(requests, 1)
+                for name, pids in self._processes.items()}  # fmt: skip
+
+
 class Profiler:
-    """py-spy sampling devhost for the duration of one level (raw collapsed stacks)."""
+    """py-spy sampling devhost during one level and until devhost is idle again (raw collapsed stacks)."""
 
     def __init__(self, pid: int, output: Path, gil: bool) -> None:
         executable = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
@@ -442,6 +489,10 @@ def run(args: argparse.Namespace) -> None:
     results: list[Measured] = []
     try:
         dsn = embedded_database_url(data_dir, "interview_ai")
+
+        def pg_pids() -> list[int]:
+            return postgres_pids(data_dir)
+
         sql(dsn, FLOOR_TABLE)
         started = time.perf_counter()
         phones = create_interviews(host, args.interviews)
@@ -458,21 +509,28 @@ def run(args: argparse.Namespace) -> None:
             messages = plan.take(count + warmup)
             for floor in floors:
                 sql(dsn, "TRUNCATE bench_floor")
+                meter = CpuMeter({"server": lambda f=floor: [f.process.pid], "PostgreSQL": pg_pids})
+                meter.start()
                 measured = asyncio.run(drive(floor.url, messages, connections, args.max_seconds, warmup))
+                measured.cpu_ms = meter.stop(measured.sent)
                 measured.server = f"floor ({floor.kind})"
                 results.append(measured)
                 _print_row(measured)
             host.settle(timeout=120)
+            meter = CpuMeter({"server": lambda: [host.process.pid], "PostgreSQL": pg_pids,
+                              "Azurite": lambda: [azurite.process.pid]})  # fmt: skip
+            meter.start()
             profiler = None
             if args.profile and connections == max(levels):
                 profiler = Profiler(host.process.pid, Path(args.profile), args.profile_gil)
             measured = asyncio.run(drive(url, messages, connections, args.max_seconds, warmup))
+            measured.server = "devhost"
+            host.settle(timeout=300)  # the CPU figures and the profile include the work the requests caused
+            measured.cpu_ms = meter.stop(measured.sent)
             if profiler is not None:
                 profiler.stop()
-            measured.server = "devhost"
             results.append(measured)
             _print_row(measured)
-            host.settle(timeout=120)
         print(_report(results, dsn, azurite.connection_string, host, load_before, args), flush=True)
     finally:
         for floor in floors:
@@ -487,8 +545,10 @@ def run(args: argparse.Namespace) -> None:
 
 def _print_row(m: Measured) -> None:
     errors = ", ".join(f"{k}: {v}" for k, v in m.errors.items()) or "none"
+    cpu = ", ".join(f"{name} {ms:.2f}" for name, ms in m.cpu_ms.items())
     print(f"{m.server:<20} c={m.connections:<3} n={len(m.latencies_ms):<5} {m.per_second:7.0f} req/s  "
-          f"p50 {m.percentile(0.5):6.1f} ms  p99 {m.percentile(0.99):6.1f} ms  errors: {errors}", flush=True)  # fmt: skip
+          f"p50 {m.percentile(0.5):6.1f} ms  p99 {m.percentile(0.99):6.1f} ms  errors: {errors}  "
+          f"CPU ms/request: {cpu}", flush=True)  # fmt: skip
 
 
 def _report(results: list[Measured], dsn: str, storage: str, host, load_before: tuple, args) -> str:
@@ -497,13 +557,19 @@ def _report(results: list[Measured], dsn: str, storage: str, host, load_before: 
         f"Date {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores ({_cpu_model()}); Python "
         f"{platform.python_version()}; load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}",
         "",
-        "| server | connections | requests | req/s | p50 ms | p99 ms | max ms | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| server | connections | requests | req/s | p50 ms | p99 ms | max ms | errors "
+        "| CPU ms/request: server | PostgreSQL | Azurite |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m in results:
+        cpu = [
+            f"{m.cpu_ms[name]:.2f}" if name in m.cpu_ms else "-"
+            for name in ("server", "PostgreSQL", "Azurite")
+        ]
         lines.append(
             f"| {m.server} | {m.connections} | {len(m.latencies_ms)} | {m.per_second:,.0f} | {m.percentile(0.5):.1f} "
-            f"| {m.percentile(0.99):.1f} | {max(m.latencies_ms, default=float('nan')):.1f} | {sum(m.errors.values())} |"
+            f"| {m.percentile(0.99):.1f} | {max(m.latencies_ms, default=float('nan')):.1f} | {sum(m.errors.values())} "
+            f"| {' | '.join(cpu)} |"
         )
     lines.append("")
     for connections in sorted({m.connections for m in results}):
