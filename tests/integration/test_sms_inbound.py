@@ -115,3 +115,14 @@ def test_sql_shaped_answers_are_stored_verbatim(clean_db, interview):
     text = "'; DELETE FROM answers; --"
     handle_inbound(inbound(text))
     assert rows(clean_db, "SELECT text FROM answers") == [(text,)]
+
+
+def test_an_answer_marks_its_message_and_stops_awaiting(clean_db, interview):
+    result = handle_inbound(inbound("Six years"))
+    assert rows(
+        clean_db,
+        "SELECT handled_as, interview_id::text, question_position, attempt FROM inbound_messages "
+        "WHERE message_sid = %s",
+        result.sid,
+    ) == [("answer", interview, 1, 1)]
+    assert rows(clean_db, "SELECT awaiting_answer, struggle_count FROM interviews") == [(False, 0)]
