@@ -162,6 +162,10 @@ class Measured:
     sids: list[str]
     kinds: Counter
     sent: int = 0  # requests sent, warm-up included
+    drain_s: float | None = None
+    by_kind: dict[str, list[float]] = field(
+        default_factory=dict
+    )  # latencies (ms) per kind of message  # after the last response, until devhost had nothing left to do
     cpu_ms: dict[str, float] = field(default_factory=dict)  # process -> CPU ms per request sent
 
     @property
@@ -169,8 +173,12 @@ class Measured:
         return len(self.latencies_ms) / self.wall_s if self.wall_s else 0.0
 
     def percentile(self, share: float) -> float:
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else float("nan")
+        return _percentile(self.latencies_ms, share)
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else float("nan")
 
 
 async def drive(
@@ -186,6 +194,7 @@ async def drive(
     errors: Counter = Counter()
     sids: list[str] = []
     kinds: Counter = Counter()
+    by_kind: dict[str, list[float]] = {}
     position = 0
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as session:
 
@@ -211,6 +220,7 @@ async def drive(
                 if not record:
                     continue
                 latencies.append((time.perf_counter() - started) * 1000)
+                by_kind.setdefault(message.kind, []).append(latencies[-1])
                 if message.kind != "retry":
                     sids.append(message.sid)
                 kinds[message.kind] += 1
@@ -223,7 +233,7 @@ async def drive(
         deadline = started + max_seconds
         await asyncio.gather(*(worker(len(messages), deadline, True) for _ in range(connections)))
         wall = time.perf_counter() - started
-    return Measured("", connections, latencies, wall, errors, sids, kinds, sent=position)
+    return Measured("", connections, latencies, wall, errors, sids, kinds, sent=position, by_kind=by_kind)
 
 
 # --- the floor servers ----------------------------------------------------------------------------------
@@ -525,7 +535,11 @@ def run(args: argparse.Namespace) -> None:
                 profiler = Profiler(host.process.pid, Path(args.profile), args.profile_gil)
             measured = asyncio.run(drive(url, messages, connections, args.max_seconds, warmup))
             measured.server = "devhost"
-            host.settle(timeout=300)  # the CPU figures and the profile include the work the requests caused
+            drain_started = time.perf_counter()
+            host.settle(timeout=300)
+            measured.drain_s = (
+                time.perf_counter() - drain_started
+            )  # the CPU figures and the profile include the work the requests caused
             measured.cpu_ms = meter.stop(measured.sent)
             if profiler is not None:
                 profiler.stop()
@@ -548,7 +562,8 @@ def _print_row(m: Measured) -> None:
     cpu = ", ".join(f"{name} {ms:.2f}" for name, ms in m.cpu_ms.items())
     print(f"{m.server:<20} c={m.connections:<3} n={len(m.latencies_ms):<5} {m.per_second:7.0f} req/s  "
           f"p50 {m.percentile(0.5):6.1f} ms  p99 {m.percentile(0.99):6.1f} ms  errors: {errors}  "
-          f"CPU ms/request: {cpu}", flush=True)  # fmt: skip
+          f"CPU ms/request: {cpu}" + (f"  drained in {m.drain_s:.1f} s" if m.drain_s is not None else ""),
+          flush=True)  # fmt: skip
 
 
 def _report(results: list[Measured], dsn: str, storage: str, host, load_before: tuple, args) -> str:
@@ -558,8 +573,8 @@ def _report(results: list[Measured], dsn: str, storage: str, host, load_before: 
         f"{platform.python_version()}; load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}",
         "",
         "| server | connections | requests | req/s | p50 ms | p99 ms | max ms | errors "
-        "| CPU ms/request: server | PostgreSQL | Azurite |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| CPU ms/request: server | PostgreSQL | Azurite | idle again after |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m in results:
         cpu = [
@@ -569,7 +584,7 @@ def _report(results: list[Measured], dsn: str, storage: str, host, load_before: 
         lines.append(
             f"| {m.server} | {m.connections} | {len(m.latencies_ms)} | {m.per_second:,.0f} | {m.percentile(0.5):.1f} "
             f"| {m.percentile(0.99):.1f} | {max(m.latencies_ms, default=float('nan')):.1f} | {sum(m.errors.values())} "
-            f"| {' | '.join(cpu)} |"
+            f"| {' | '.join(cpu)} | {f'{m.drain_s:.1f} s' if m.drain_s is not None else '-'} |"
         )
     lines.append("")
     for connections in sorted({m.connections for m in results}):
@@ -589,6 +604,11 @@ def _report(results: list[Measured], dsn: str, storage: str, host, load_before: 
             + ", ".join(f"{kind} {n}" for kind, n in top.kinds.most_common())
             + "; it handled the new messages as: "
             + ", ".join(f"{kind} {n}" for kind, n in handled)
+            + "; p50/p99 ms by sender: "
+            + ", ".join(
+                f"{kind} {_percentile(v, 0.5):.1f}/{_percentile(v, 0.99):.1f}"
+                for kind, v in top.by_kind.items()
+            )
         )
     stored = sql(dsn, "SELECT message_sid FROM inbound_messages")
     expected = {row[0] for row in stored}
