@@ -12,7 +12,10 @@ request's latency on the client side. The traffic mixes:
 
 In the same run, the same requests go to a floor: a minimal server that parses the same form and inserts
 one row into a table of its own (`bench_floor`) in the same PostgreSQL. Two floors are measured (stdlib
-ThreadingHTTPServer and aiohttp) and the faster one at each level is the floor.
+ThreadingHTTPServer and aiohttp) and the faster one at each level is the floor. Each row also gives CPU
+milliseconds per request of the server, PostgreSQL and Azurite, counted until devhost is idle again (so
+they include the orchestrations, SMS and status callbacks the requests caused). Method and figures:
+docs/benchmarks.md, section Webhook.
 
     /work/venv/bin/python -m bench.webhook [--levels 1,4,16] [--profile out.txt]
 
