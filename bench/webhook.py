@@ -12,7 +12,10 @@ request's latency on the client side. The traffic mixes:
 
 In the same run, the same requests go to a floor: a minimal server that parses the same form and inserts
 one row into a table of its own (`bench_floor`) in the same PostgreSQL. Two floors are measured (stdlib
-ThreadingHTTPServer and aiohttp) and the faster one at each level is the floor.
+ThreadingHTTPServer and aiohttp) and the faster one at each level is the floor. Each row also gives CPU
+milliseconds per request of the server, PostgreSQL and Azurite, counted until devhost is idle again (so
+they include the orchestrations, SMS and status callbacks the requests caused). Method and figures:
+docs/benchmarks.md, section Webhook.
 
     /work/venv/bin/python -m bench.webhook [--levels 1,4,16] [--profile out.txt]
 
@@ -34,6 +37,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -160,14 +164,24 @@ class Measured:
     errors: Counter
     sids: list[str]
     kinds: Counter
+    sent: int = 0  # requests sent, warm-up included
+    drain_s: float | None = None
+    by_kind: dict[str, list[float]] = field(
+        default_factory=dict
+    )  # latencies (ms) per kind of message  # after the last response, until devhost had nothing left to do
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # process -> CPU ms per request sent
 
     @property
     def per_second(self) -> float:
         return len(self.latencies_ms) / self.wall_s if self.wall_s else 0.0
 
     def percentile(self, share: float) -> float:
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else float("nan")
+        return _percentile(self.latencies_ms, share)
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else float("nan")
 
 
 async def drive(
@@ -183,6 +197,7 @@ async def drive(
     errors: Counter = Counter()
     sids: list[str] = []
     kinds: Counter = Counter()
+    by_kind: dict[str, list[float]] = {}
     position = 0
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as session:
 
@@ -208,6 +223,7 @@ async def drive(
                 if not record:
                     continue
                 latencies.append((time.perf_counter() - started) * 1000)
+                by_kind.setdefault(message.kind, []).append(latencies[-1])
                 if message.kind != "retry":
                     sids.append(message.sid)
                 kinds[message.kind] += 1
@@ -220,7 +236,7 @@ async def drive(
         deadline = started + max_seconds
         await asyncio.gather(*(worker(len(messages), deadline, True) for _ in range(connections)))
         wall = time.perf_counter() - started
-    return Measured("", connections, latencies, wall, errors, sids, kinds)
+    return Measured("", connections, latencies, wall, errors, sids, kinds, sent=position, by_kind=by_kind)
 
 
 # --- the floor servers ----------------------------------------------------------------------------------
@@ -406,8 +422,52 @@ def conversation_log_inbound(connection_string: str) -> set[str]:
     return {e["sid"] for e in table.query_entities("direction eq 'in'", select=["sid"])}
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by these processes (those still running)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids(data_dir: Path) -> list[int]:
+    """The embedded server's postmaster and its children (backends, background workers)."""
+    try:
+        postmaster = int((data_dir / "postgres" / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return []
+    pids = [postmaster]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                    pids.append(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                continue
+    return pids
+
+
+class CpuMeter:
+    """CPU used by named processes between start() and stop(), per request."""
+
+    def __init__(self, processes: dict[str, Callable[[], list[int]]]) -> None:
+        self._processes = processes
+        self._before: dict[str, float] = {}
+
+    def start(self) -> None:
+        self._before = {name: cpu_seconds(pids()) for name, pids in self._processes.items()}
+
+    def stop(self, requests: int) -> dict[str, float]:
+        return {name: (cpu_seconds(pids()) - self._before[name]) * 1000 / max(requests, 1)
+                for name, pids in self._processes.items()}  # fmt: skip
+
+
 class Profiler:
-    """py-spy sampling devhost for the duration of one level (raw collapsed stacks)."""
+    """py-spy sampling devhost during one level and until devhost is idle again (raw collapsed stacks)."""
 
     def __init__(self, pid: int, output: Path, gil: bool) -> None:
         executable = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
@@ -442,6 +502,10 @@ def run(args: argparse.Namespace) -> None:
     results: list[Measured] = []
     try:
         dsn = embedded_database_url(data_dir, "interview_ai")
+
+        def pg_pids() -> list[int]:
+            return postgres_pids(data_dir)
+
         sql(dsn, FLOOR_TABLE)
         started = time.perf_counter()
         phones = create_interviews(host, args.interviews)
@@ -458,21 +522,32 @@ def run(args: argparse.Namespace) -> None:
             messages = plan.take(count + warmup)
             for floor in floors:
                 sql(dsn, "TRUNCATE bench_floor")
+                meter = CpuMeter({"server": lambda f=floor: [f.process.pid], "PostgreSQL": pg_pids})
+                meter.start()
                 measured = asyncio.run(drive(floor.url, messages, connections, args.max_seconds, warmup))
+                measured.cpu_ms = meter.stop(measured.sent)
                 measured.server = f"floor ({floor.kind})"
                 results.append(measured)
                 _print_row(measured)
             host.settle(timeout=120)
+            meter = CpuMeter({"server": lambda: [host.process.pid], "PostgreSQL": pg_pids,
+                              "Azurite": lambda: [azurite.process.pid]})  # fmt: skip
+            meter.start()
             profiler = None
             if args.profile and connections == max(levels):
                 profiler = Profiler(host.process.pid, Path(args.profile), args.profile_gil)
             measured = asyncio.run(drive(url, messages, connections, args.max_seconds, warmup))
+            measured.server = "devhost"
+            drain_started = time.perf_counter()
+            host.settle(timeout=300)
+            measured.drain_s = (
+                time.perf_counter() - drain_started
+            )  # the CPU figures and the profile include the work the requests caused
+            measured.cpu_ms = meter.stop(measured.sent)
             if profiler is not None:
                 profiler.stop()
-            measured.server = "devhost"
             results.append(measured)
             _print_row(measured)
-            host.settle(timeout=120)
         print(_report(results, dsn, azurite.connection_string, host, load_before, args), flush=True)
     finally:
         for floor in floors:
@@ -487,8 +562,11 @@ def run(args: argparse.Namespace) -> None:
 
 def _print_row(m: Measured) -> None:
     errors = ", ".join(f"{k}: {v}" for k, v in m.errors.items()) or "none"
+    cpu = ", ".join(f"{name} {ms:.2f}" for name, ms in m.cpu_ms.items())
     print(f"{m.server:<20} c={m.connections:<3} n={len(m.latencies_ms):<5} {m.per_second:7.0f} req/s  "
-          f"p50 {m.percentile(0.5):6.1f} ms  p99 {m.percentile(0.99):6.1f} ms  errors: {errors}", flush=True)  # fmt: skip
+          f"p50 {m.percentile(0.5):6.1f} ms  p99 {m.percentile(0.99):6.1f} ms  errors: {errors}  "
+          f"CPU ms/request: {cpu}" + (f"  drained in {m.drain_s:.1f} s" if m.drain_s is not None else ""),
+          flush=True)  # fmt: skip
 
 
 def _report(results: list[Measured], dsn: str, storage: str, host, load_before: tuple, args) -> str:
@@ -497,13 +575,19 @@ def _report(results: list[Measured], dsn: str, storage: str, host, load_before: 
         f"Date {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores ({_cpu_model()}); Python "
         f"{platform.python_version()}; load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}",
         "",
-        "| server | connections | requests | req/s | p50 ms | p99 ms | max ms | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| server | connections | requests | req/s | p50 ms | p99 ms | max ms | errors "
+        "| CPU ms/request: server | PostgreSQL | Azurite | idle again after |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m in results:
+        cpu = [
+            f"{m.cpu_ms[name]:.2f}" if name in m.cpu_ms else "-"
+            for name in ("server", "PostgreSQL", "Azurite")
+        ]
         lines.append(
             f"| {m.server} | {m.connections} | {len(m.latencies_ms)} | {m.per_second:,.0f} | {m.percentile(0.5):.1f} "
-            f"| {m.percentile(0.99):.1f} | {max(m.latencies_ms, default=float('nan')):.1f} | {sum(m.errors.values())} |"
+            f"| {m.percentile(0.99):.1f} | {max(m.latencies_ms, default=float('nan')):.1f} | {sum(m.errors.values())} "
+            f"| {' | '.join(cpu)} | {f'{m.drain_s:.1f} s' if m.drain_s is not None else '-'} |"
         )
     lines.append("")
     for connections in sorted({m.connections for m in results}):
@@ -523,6 +607,11 @@ def _report(results: list[Measured], dsn: str, storage: str, host, load_before: 
             + ", ".join(f"{kind} {n}" for kind, n in top.kinds.most_common())
             + "; it handled the new messages as: "
             + ", ".join(f"{kind} {n}" for kind, n in handled)
+            + "; p50/p99 ms by sender: "
+            + ", ".join(
+                f"{kind} {_percentile(v, 0.5):.1f}/{_percentile(v, 0.99):.1f}"
+                for kind, v in top.by_kind.items()
+            )
         )
     stored = sql(dsn, "SELECT message_sid FROM inbound_messages")
     expected = {row[0] for row in stored}

@@ -95,6 +95,11 @@ def prepare(port: int) -> LocalEnvironment:
     token_file.write_text(env["ADMIN_TOKEN"] + "\n")
     token_file.chmod(0o600)
 
+    # One process runs every function here, on more threads than a Functions worker has (the loop's default
+    # executor, the sync-function pool, the task hub's activity workers, the SMS webhook's own threads); the
+    # app's pool raises rather than waits when it runs out, which a webhook turns into a 503.
+    env.setdefault("DATABASE_POOL_MAX", "50")
+
     azurite = None
     storage = env.get("AzureWebJobsStorage")
     if (

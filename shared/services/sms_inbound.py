@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -161,7 +162,11 @@ def _int(value: str | None) -> int:
 # --- after the webhook has answered ------------------------------------------------------------------------
 
 FOLLOW_UP_THREADS = 4
-FOLLOW_UP_BACKLOG = 1000  # beyond this many waiting, the webhook does the follow-up itself (back-pressure)
+# Back-pressure: when the oldest waiting follow-up has waited this long (or this many wait), the webhook does
+# the follow-up itself, which slows the sender down. Bursts are absorbed; the log never lags by more than
+# about this, so the catch-up (which leaves the last CATCH_UP_GRACE alone) does not race the follow-ups.
+FOLLOW_UP_MAX_LAG_SECONDS = 20.0
+FOLLOW_UP_BACKLOG = 20_000
 CATCH_UP_WINDOW = timedelta(minutes=15)  # the catch-up looks this far back...
 CATCH_UP_GRACE = timedelta(minutes=1)  # ...at messages older than this (their follow-up had time to finish)
 
@@ -201,8 +206,10 @@ class FollowUps:
     """Runs `follow_up` after the webhook's response, on a few threads of its own (not the threads that
     run requests, so a slow Table Storage or Twilio cannot hold up the next webhook)."""
 
-    def __init__(self, threads: int = FOLLOW_UP_THREADS, backlog: int = FOLLOW_UP_BACKLOG) -> None:
-        self._threads, self._backlog = threads, backlog
+    def __init__(self, threads: int = FOLLOW_UP_THREADS, backlog: int = FOLLOW_UP_BACKLOG,
+                 max_lag_seconds: float = FOLLOW_UP_MAX_LAG_SECONDS) -> None:  # fmt: skip
+        self._threads, self._backlog, self._max_lag = threads, backlog, max_lag_seconds
+        self._waiting: deque[float] = deque()  # when each queued follow-up was submitted, oldest first
         self._executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self._drained = threading.Condition(self._lock)
@@ -210,18 +217,24 @@ class FollowUps:
         self._logged: dict[str, float] = {}  # MessageSid -> monotonic time it was logged by this process
 
     def submit(self, result: InboundResult) -> bool:
-        """Queue the follow-up; False (nothing queued) when the backlog is full: the caller does it itself."""
+        """Queue the follow-up; False (nothing queued) when the backlog is too old or too long: the caller does
+        it itself."""
+        now = time.monotonic()
         with self._lock:
-            if self._pending >= self._backlog:
+            if len(self._waiting) >= self._backlog or (
+                self._waiting and now - self._waiting[0] > self._max_lag
+            ):
                 return False
             self._pending += 1
+            self._waiting.append(now)
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(self._threads, thread_name_prefix="sms-follow-up")
-            executor = self._executor
-        executor.submit(self._run, result)
+            self._executor.submit(self._run, result)  # under the lock: work starts in the order of _waiting
         return True
 
     def _run(self, result: InboundResult) -> None:
+        with self._lock:
+            self._waiting.popleft()  # the executor starts work in the order it was submitted
         try:
             follow_up(result)
         except Exception:  # never raised by design; logged so a bug cannot pass silently

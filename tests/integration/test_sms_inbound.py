@@ -124,3 +124,14 @@ def test_a_late_second_text_after_completion_joins_the_last_answer(clean_db, int
     late = handle_inbound(inbound("and two in Go"))
     assert late.handled_as == "joined_answer" and late.reply is None
     assert rows(clean_db, "SELECT text FROM answers") == [("Six years\nand two in Go",)]
+
+
+def test_an_answer_marks_its_message_and_stops_awaiting(clean_db, interview):
+    result = handle_inbound(inbound("Six years"))
+    assert rows(
+        clean_db,
+        "SELECT handled_as, interview_id::text, question_position, attempt FROM inbound_messages "
+        "WHERE message_sid = %s",
+        result.sid,
+    ) == [("answer", interview, 1, 1)]
+    assert rows(clean_db, "SELECT awaiting_answer, struggle_count FROM interviews") == [(False, 0)]
