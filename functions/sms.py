@@ -110,12 +110,12 @@ async def sms_inbound(req: func.HttpRequest, client: df.DurableOrchestrationClie
         return _problem(400, error.detail)
     except DatabaseUnavailable:
         return _problem(503, "the message could not be stored; retry")
-    if result.duplicate:
-        return _twiml()
     if result.signal is not None:
         await _signal(client, result.signal.instance_id, result.signal.name, result.signal.payload)
     if result.terminate:
         await _terminate(client, result.terminate, "the candidate texted STOP")
+    if result.duplicate:  # its follow-up belongs to the first delivery
+        return _twiml()
     if not follow_ups.submit(result):  # the log entry and any reply, after the response
         await asyncio.to_thread(follow_up, result)  # too many queued: slow this sender down instead
     return _twiml()

@@ -157,6 +157,14 @@ def claim_inbound(cur: RealDictCursor, sid: str, phone: str, body: str) -> bool:
     return cur.rowcount == 1
 
 
+def inbound_message(cur: RealDictCursor, sid: str) -> dict | None:
+    cur.execute(
+        "SELECT handled_as, interview_id, question_position, attempt FROM inbound_messages WHERE message_sid = %s",
+        (sid,),
+    )
+    return cur.fetchone()
+
+
 def mark_inbound(cur: RealDictCursor, sid: str, handled_as: str, interview_id: Any = None,
                  position: int | None = None, attempt: int | None = None) -> None:  # fmt: skip
     cur.execute(

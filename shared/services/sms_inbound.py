@@ -70,6 +70,7 @@ def handle_inbound(form: dict[str, str]) -> InboundResult:
     with transaction() as cur:
         if not store.claim_inbound(cur, sid, phone, body):
             result.duplicate = True
+            _redo_lost_signal(cur, result)
             return result
         interview = store.active_for_phone(cur, phone)
         opted_out = store.is_opted_out(cur, phone)
@@ -107,6 +108,44 @@ def handle_inbound(form: dict[str, str]) -> InboundResult:
     if result.interview_id:
         log.info("inbound SMS handled as %s", result.handled_as, extra=interview_fields(result.interview_id))
     return result
+
+
+def _redo_lost_signal(cur: Any, result: InboundResult) -> None:
+    """A redelivery changes nothing stored, but the first delivery may have been cut off (the process stopped)
+    after its transaction and before it raised the answer event or stopped the orchestration: Twilio only
+    retries when it got no answer. So raise the event again while the interview still waits at that answer
+    (the event name is that answer's own, so a second copy of one already consumed is never read), and
+    terminate again after a STOP (which does nothing to a finished orchestration)."""
+    first = store.inbound_message(cur, result.sid)
+    if first is None or first["interview_id"] is None:
+        return
+    interview_id = str(first["interview_id"])
+    if first["handled_as"] == "opt_out":
+        result.terminate = interview_id
+        return
+    if first["handled_as"] != "answer":
+        return
+    interview = store.get(cur, interview_id)
+    position, attempt = first["question_position"], first["attempt"]
+    if (
+        interview is None
+        or interview["status"] not in store.ACTIVE_STATUSES
+        or interview["awaiting_answer"]
+        or (interview["current_question"], interview["attempt"]) != (position, attempt)
+    ):
+        return  # the orchestration has moved on: it had the event
+    answer = store.answer_for_attempt(cur, interview_id, position, attempt)
+    question = next(
+        (q for q in job_store.questions_of(cur, interview["job_id"]) if q["position"] == position), None
+    )
+    if answer is None or question is None:
+        return
+    result.interview_id, result.question_position = interview_id, position
+    result.signal = Signal(
+        interview_id,
+        f"answer_{position}_{attempt}",
+        answer_verdict(question, answer["text"], answer["struggling"]),
+    )
 
 
 def _join_late_text(cur: Any, result: InboundResult, body: str) -> bool:
