@@ -30,7 +30,7 @@ from shared.interview import messages
 from shared.interview.keywords import Keyword, classify_keyword, is_opt_in_keyword
 from shared.interview.policy import answer_verdict
 from shared.interview.struggle import is_struggling
-from shared.observability import interview_fields
+from shared.observability import interview_log
 from shared.services.interviews import Signal
 from shared.settings import get_settings
 
@@ -112,7 +112,7 @@ def handle_inbound(form: dict[str, str]) -> InboundResult:
         store.mark_inbound(cur, sid, result.handled_as, result.interview_id, result.question_position,
                            interview["attempt"] if interview and result.question_position else None)  # fmt: skip
     if result.interview_id:
-        log.info("inbound SMS handled as %s", result.handled_as, extra=interview_fields(result.interview_id))
+        interview_log(log, result.interview_id).info("inbound SMS handled as %s", result.handled_as)
     return result
 
 
