@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import azure.durable_functions as df
 
+from functions.deferred import deferred_import
 from functions.http import PAGINATION, ApiRequest, endpoint
 from shared.openapi import QueryParam
 from shared.schemas.candidates import Candidate, CandidateCreate, CandidateUpdate
 from shared.schemas.common import Page
-from shared.services import candidates
 
 bp = df.Blueprint()
+# Services are imported when a function first runs, not at cold start (functions/deferred.py).
+candidates = deferred_import("shared.services.candidates")
 TAGS = ("candidates",)
 
 

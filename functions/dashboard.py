@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import azure.durable_functions as df
 
+from functions.deferred import deferred_import
 from functions.http import ApiRequest, endpoint
 from shared.openapi import QueryParam
 from shared.schemas.dashboard import Dashboard
-from shared.services import dashboard
 
 bp = df.Blueprint()
+# Services are imported when a function first runs, not at cold start (functions/deferred.py).
+dashboard = deferred_import("shared.services.dashboard")
 DATE_OR_DATE_TIME = {"type": "string", "anyOf": [{"format": "date"}, {"format": "date-time"}]}
 
 

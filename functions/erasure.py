@@ -7,13 +7,15 @@ import logging
 import azure.durable_functions as df
 import azure.functions as func
 
+from functions.deferred import deferred_import
 from functions.http import ApiRequest, endpoint
 from shared.openapi import QueryParam
 from shared.schemas.resumes import CandidateErasure
-from shared.services import erasure
 from shared.settings import get_settings
 
 bp = df.Blueprint()
+# Services are imported when a function first runs, not at cold start (functions/deferred.py).
+erasure = deferred_import("shared.services.erasure")
 log = logging.getLogger(__name__)
 
 

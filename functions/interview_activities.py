@@ -9,9 +9,11 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from shared.services import interview_flow
+from functions.deferred import deferred_import
 
 bp = df.Blueprint()
+# Services are imported when a function first runs, not at cold start (functions/deferred.py).
+interview_flow = deferred_import("shared.services.interview_flow")
 
 
 @bp.activity_trigger(input_name="payload")

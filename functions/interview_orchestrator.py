@@ -15,10 +15,12 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from shared.interview.policy import decide_after_answer
-from shared.interview.schedule import default_resume_time, next_send_time, parse_hhmm
+from functions.deferred import deferred_import
 
 bp = df.Blueprint()
+# The interview rules are imported when an orchestration first runs, not at cold start (functions/deferred.py).
+policy = deferred_import("shared.interview.policy")
+schedule = deferred_import("shared.interview.schedule")
 
 RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=5000, max_number_of_attempts=4)
 MAX_TIMER = timedelta(days=5)
@@ -37,8 +39,8 @@ class Interview:
         self.control_seq = plan["control_seq"]
         self.control_task: Any = None
         self.quiet = (
-            parse_hhmm(self.settings["quiet_hours_start"]),
-            parse_hhmm(self.settings["quiet_hours_end"]),
+            schedule.parse_hhmm(self.settings["quiet_hours_start"]),
+            schedule.parse_hhmm(self.settings["quiet_hours_end"]),
         )
 
     # --- time ---------------------------------------------------------------------------------------------
@@ -53,7 +55,7 @@ class Interview:
         return self.context.create_timer(at)
 
     def send_time(self, at: datetime) -> datetime:
-        return next_send_time(at, self.plan["timezone"], *self.quiet)
+        return schedule.next_send_time(at, self.plan["timezone"], *self.quiet)
 
     def status(self, stage: str, **details: Any) -> None:
         self.context.set_custom_status({"stage": stage, "interview_id": self.id, **details})
@@ -128,7 +130,7 @@ class Interview:
                 return answer
             if answer == ASK_AGAIN:
                 continue
-            decision = decide_after_answer(answer, consecutive, pauses, self.settings)
+            decision = policy.decide_after_answer(answer, consecutive, pauses, self.settings)
             consecutive = decision.consecutive_struggles
             if decision.struggled and "struggled" not in flags:
                 flags.append("struggled")
@@ -140,7 +142,7 @@ class Interview:
                 break
             if decision.action == "pause":
                 pauses += 1
-                resume_at = default_resume_time(
+                resume_at = schedule.default_resume_time(
                     self.now(), self.plan["timezone"], delay_minutes=self.settings["reschedule_delay_minutes"],
                     quiet_start=self.quiet[0], quiet_end=self.quiet[1],
                 )  # fmt: skip

@@ -7,6 +7,7 @@ import logging
 
 import azure.durable_functions as df
 
+from functions.deferred import deferred_import
 from functions.http import PAGINATION, ApiRequest, endpoint
 from shared.errors import ServiceUnavailable
 from shared.openapi import QueryParam
@@ -18,9 +19,11 @@ from shared.schemas.interviews import (
     MessageList,
     RescheduleRequest,
 )
-from shared.services import interview_flow, interviews
 
 bp = df.Blueprint()
+# Services are imported when a function first runs, not at cold start (functions/deferred.py).
+interview_flow = deferred_import("shared.services.interview_flow")
+interviews = deferred_import("shared.services.interviews")
 log = logging.getLogger("interview")
 TAGS = ("interviews",)
 STATUSES = ["scheduled", "in_progress", "paused", "completed", "expired", "cancelled", "opted_out", "failed"]

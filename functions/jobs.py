@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import azure.durable_functions as df
 
+from functions.deferred import deferred_import
 from functions.http import PAGINATION, ApiRequest, endpoint
 from shared.openapi import QueryParam
 from shared.schemas.common import Page
 from shared.schemas.jobs import Job, JobCreate, JobSummary, JobUpdate
-from shared.services import jobs
 
 bp = df.Blueprint()
+# Services are imported when a function first runs, not at cold start (functions/deferred.py).
+jobs = deferred_import("shared.services.jobs")
 TAGS = ("jobs",)
 
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 import azure.durable_functions as df
 import azure.functions as func
 
+from functions.deferred import deferred_import
 from functions.http import ApiRequest, endpoint
 from shared.errors import ValidationFailed
 from shared.openapi import QueryParam
 from shared.resumes.files import DOCX, PDF
 from shared.schemas.candidates import ResumeInfo
 from shared.schemas.resumes import ResumeLink
-from shared.services import resumes
 from shared.settings import get_settings
 
 bp = df.Blueprint()
+# Services are imported when a function first runs, not at cold start (functions/deferred.py).
+resumes = deferred_import("shared.services.resumes")
 TAGS = ("resumes",)
 
 _FILE_CONTENT = {

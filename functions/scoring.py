@@ -8,12 +8,15 @@ import logging
 import azure.durable_functions as df
 import azure.functions as func
 
+from functions.deferred import deferred_import
 from functions.http import ApiRequest, endpoint
 from shared.adapters.scoring_queue import SCORING_QUEUE
 from shared.schemas.interviews import Interview
-from shared.services import interviews, scoring
 
 bp = df.Blueprint()
+# Services are imported when a function first runs, not at cold start (functions/deferred.py).
+interviews = deferred_import("shared.services.interviews")
+scoring = deferred_import("shared.services.scoring")
 log = logging.getLogger("scoring")
 
 

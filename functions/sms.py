@@ -16,14 +16,16 @@ from urllib.parse import parse_qsl
 import azure.durable_functions as df
 import azure.functions as func
 
+from functions.deferred import deferred_import
 from shared.db import DatabaseUnavailable
 from shared.errors import AppError
 from shared.openapi import Operation, registry
-from shared.services.sms_inbound import catch_up_follow_ups, follow_up, follow_ups, handle_inbound
-from shared.services.sms_status import handle_status
 from shared.twilio_webhook import signature_is_valid
 
 bp = df.Blueprint()
+# Services are imported when a function first runs, not at cold start (functions/deferred.py).
+inbound_service = deferred_import("shared.services.sms_inbound")
+status_service = deferred_import("shared.services.sms_status")
 log = logging.getLogger("sms")
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
@@ -105,7 +107,7 @@ async def sms_inbound(req: func.HttpRequest, client: df.DurableOrchestrationClie
     if form is None:
         return _problem(403, "invalid or missing X-Twilio-Signature")
     try:
-        result = await asyncio.to_thread(handle_inbound, form)
+        result = await asyncio.to_thread(inbound_service.handle_inbound, form)
     except AppError as error:
         return _problem(400, error.detail)
     except DatabaseUnavailable:
@@ -116,15 +118,16 @@ async def sms_inbound(req: func.HttpRequest, client: df.DurableOrchestrationClie
         await _terminate(client, result.terminate, "the candidate texted STOP")
     if result.duplicate:  # its follow-up belongs to the first delivery
         return _twiml()
-    if not follow_ups.submit(result):  # the log entry and any reply, after the response
-        await asyncio.to_thread(follow_up, result)  # too many queued: slow this sender down instead
+    if not inbound_service.follow_ups.submit(result):  # the log entry and any reply, after the response
+        # Too many queued: slow this sender down instead.
+        await asyncio.to_thread(inbound_service.follow_up, result)
     return _twiml()
 
 
 @bp.timer_trigger(schedule="30 */5 * * * *", arg_name="timer", run_on_startup=False, use_monitor=False)
 def sms_follow_up_catch_up(timer: func.TimerRequest) -> None:
     """Every 5 minutes: log, and reply to, recent inbound messages whose follow-up a stopped process missed."""
-    outcome = catch_up_follow_ups()
+    outcome = inbound_service.catch_up_follow_ups()
     if outcome.logged or outcome.replied:
         log.warning("caught up on inbound SMS follow-ups: %d logged, %d replied (of %d checked)",
                     outcome.logged, outcome.replied, outcome.checked)  # fmt: skip
@@ -137,7 +140,7 @@ async def sms_status(req: func.HttpRequest, client: df.DurableOrchestrationClien
     if form is None:
         return _problem(403, "invalid or missing X-Twilio-Signature")
     try:
-        result = await asyncio.to_thread(handle_status, form)
+        result = await asyncio.to_thread(status_service.handle_status, form)
     except DatabaseUnavailable:
         return _problem(503, "the status could not be stored; retry")
     if result.terminate:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import azure.durable_functions as df
 
+from functions.deferred import deferred_import
 from functions.http import ApiRequest, endpoint
 from shared.openapi import QueryParam
 from shared.schemas.tokens import Me, Token, TokenCreate, TokenCreated, TokenList
-from shared.services import tokens
 
 bp = df.Blueprint()
+# Services are imported when a function first runs, not at cold start (functions/deferred.py).
+tokens = deferred_import("shared.services.tokens")
 TAGS = ("tokens",)
 
 

@@ -22,7 +22,8 @@ class SettingsError(RuntimeError):
 
 class Settings(BaseModel):
     # Plain pydantic rather than pydantic-settings: it reads one flat mapping and costs less at cold start.
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+    # defer_build: the validator is built when settings are first read, not when this module is imported.
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True, defer_build=True)
 
     # PostgreSQL, the system of record. Unset: local runs and tests use an embedded server.
     database_url: str | None = Field(None, alias="DATABASE_URL", repr=False)

@@ -20,7 +20,7 @@ from typing import Any
 import psycopg2
 import psycopg2.extras
 
-from shared.db import KeepAlivePool
+from shared.db.pool import KeepAlivePool
 
 _SCHEMA = """
 CREATE SCHEMA IF NOT EXISTS devhost_bus;

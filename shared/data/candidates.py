@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from psycopg2.extras import RealDictCursor
-
 from shared.data.pagination import keyset_clause, page_of
+
+if TYPE_CHECKING:  # psycopg2 is imported on first database use, not at cold start
+    from psycopg2.extras import RealDictCursor
 
 COLUMNS = ("name", "phone_e164", "email", "job_id", "sms_consent", "consent_at")
 _SELECT = """

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from psycopg2.extras import RealDictCursor
+if TYPE_CHECKING:  # psycopg2 is imported on first database use, not at cold start
+    from psycopg2.extras import RealDictCursor
+
 
 # The counters of dashboard_cohorts, in table order (see 0003_dashboard.sql for what each counts).
 STATUS_COLUMNS = (

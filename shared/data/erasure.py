@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from uuid import UUID
 
-from psycopg2.extras import RealDictCursor
+if TYPE_CHECKING:  # psycopg2 is imported on first database use, not at cold start
+    from psycopg2.extras import RealDictCursor
+
 
 ACTIVE_STATUSES = ("scheduled", "in_progress", "paused")
 # Retries back off from one minute, doubling, to at most an hour.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from psycopg2.extras import Json, RealDictCursor
-
 from shared.data.pagination import keyset_clause, page_of
+
+if TYPE_CHECKING:  # psycopg2 is imported on first database use, not at cold start
+    from psycopg2.extras import Json, RealDictCursor
 
 ACTIVE_STATUSES = ("scheduled", "in_progress", "paused")
 TERMINAL_STATUSES = ("completed", "expired", "cancelled", "opted_out", "failed")
@@ -271,4 +272,6 @@ def latest_score(cur: RealDictCursor, interview_id: UUID | str) -> dict | None:
 
 
 def json_param(value: Any) -> Json:
+    from psycopg2.extras import Json
+
     return Json(value)

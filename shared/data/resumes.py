@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from psycopg2.extras import RealDictCursor
+if TYPE_CHECKING:  # psycopg2 is imported on first database use, not at cold start
+    from psycopg2.extras import RealDictCursor
+
 
 COLUMNS = (
     "blob_name",

@@ -1,7 +1,8 @@
 """PostgreSQL access: a lazily created connection pool and transaction helpers.
 
 Nothing connects at import time: the first `transaction()` creates the pool, so a cold start that never
-touches the database opens no connection.
+touches the database opens no connection. psycopg2 itself is imported on first use too (it costs about
+20 ms, and every functions/ module imports this one): the pool classes live in shared.db.pool.
 """
 
 from __future__ import annotations
@@ -11,18 +12,19 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
-
-import psycopg2
-import psycopg2.extras
-import psycopg2.pool
+from typing import TYPE_CHECKING, Any
 
 from shared.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from psycopg2.extras import RealDictCursor
+
+    from shared.db.pool import KeepAlivePool
 
 _ENTRA_SCOPE = "https://ossrdbms-aad.database.windows.net/.default"
 
 _pool_lock = threading.Lock()
-_pool: psycopg2.pool.ThreadedConnectionPool | None = None
+_pool: KeepAlivePool | None = None
 _pool_url: str | None = None
 
 
@@ -85,71 +87,17 @@ def server_hung_up(conn: Any) -> bool:
     return bool(readable)
 
 
-class KeepAlivePool(psycopg2.pool.ThreadedConnectionPool):
-    """Opens connections on demand and keeps up to `maxconn` of them open for reuse.
-
-    psycopg2's pools keep only `minconn` idle connections and close the rest when they are returned, and
-    open all `minconn` up front: with minconn=0 every transaction would reconnect, with minconn=maxconn the
-    first request would open them all. Raising minconn after construction gives lazy opening and reuse.
-
-    Connections the server hung up on while they sat in the pool (a database restart) are closed and
-    replaced when taken, so a restart costs no failed transaction once the server is back.
-
-    When all `maxconn` are in use, a caller waits up to `wait_seconds` for one to come back (psycopg2's
-    pool fails at once, which turns a burst of more threads than connections into errors and 503s).
-    """
-
-    def __init__(self, maxconn: int, dsn: str, wait_seconds: float = 10.0) -> None:
-        super().__init__(0, maxconn, dsn=dsn)
-        self.minconn = maxconn
-        self.wait_seconds = wait_seconds
-        self._slots = threading.BoundedSemaphore(maxconn)
-
-    def getconn(self, key: Any = None) -> Any:
-        if not self._slots.acquire(timeout=self.wait_seconds):
-            raise psycopg2.pool.PoolError(
-                f"connection pool exhausted: all {self.maxconn} connections busy for {self.wait_seconds:.0f} s"
-            )
-        try:
-            for _ in range(self.maxconn):
-                conn = super().getconn(key)
-                if not server_hung_up(conn):
-                    return conn
-                super().putconn(conn, key, close=True)
-            return super().getconn(key)
-        except BaseException:
-            self._slots.release()
-            raise
-
-    def putconn(self, conn: Any, key: Any = None, close: bool = False) -> None:
-        try:
-            super().putconn(conn, key, close)
-        finally:
-            self._slots.release()
-
-
-class _Pool(KeepAlivePool):
-    """A pool whose new connections can carry a fresh Entra token as their password."""
-
-    def __init__(self, maxconn: int, dsn: str, token: _EntraToken | None) -> None:
-        self._token = token
-        super().__init__(maxconn, dsn)
-
-    def _connect(self, key: Any = None) -> Any:
-        if self._token is not None:
-            self._kwargs["password"] = self._token.get()
-        return super()._connect(key)
-
-
-def get_pool() -> psycopg2.pool.ThreadedConnectionPool:
+def get_pool() -> KeepAlivePool:
     global _pool, _pool_url
     if _pool is None:
         with _pool_lock:
             if _pool is None:
+                from shared.db.pool import TokenPool
+
                 settings = get_settings()
                 url = resolve_database_url(settings)
                 token = _EntraToken(settings.azure_client_id) if settings.database_auth == "entra" else None
-                _pool = _Pool(settings.database_pool_max, url, token)
+                _pool = TokenPool(settings.database_pool_max, url, token)
                 _pool_url = url
     return _pool
 
@@ -170,12 +118,16 @@ def close_pool() -> None:
 
 
 @contextmanager
-def transaction() -> Iterator[psycopg2.extras.RealDictCursor]:
+def transaction() -> Iterator[RealDictCursor]:
     """One transaction on a pooled connection: commit on success, roll back on error.
 
     A connection that broke (server restart) is discarded rather than returned to the pool, and the
     failure surfaces as DatabaseUnavailable.
     """
+    import psycopg2  # on first use, not at import (see the module docstring); get_pool() has loaded it
+    import psycopg2.extras
+    import psycopg2.pool
+
     pool = get_pool()
     try:
         conn = pool.getconn()

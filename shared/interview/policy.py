@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from shared.interview.knockout import passes_knockout
-
 Action = Literal["next", "knockout", "pause", "finish_struggling"]
 
 
 def answer_verdict(question: dict[str, Any], text: str, struggling: bool) -> dict[str, bool]:
+    # Imported on the first answer: the orchestrator imports this module at cold start for
+    # decide_after_answer only, and the answer readers build their phrase tables when imported.
+    from shared.interview.knockout import passes_knockout
+
     failed = bool(question.get("knockout")) and not passes_knockout(
         text, question.get("expected_answer") or ""
     )

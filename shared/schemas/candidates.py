@@ -4,9 +4,9 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from shared.schemas.common import StrictModel
+from shared.schemas.common import ApiModel, StrictModel
 
 _EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
 
@@ -29,7 +29,7 @@ class CandidateUpdate(StrictModel):
     sms_consent: bool | None = None
 
 
-class ResumeInfo(BaseModel):
+class ResumeInfo(ApiModel):
     file_name: str
     content_type: str
     size_bytes: int
@@ -39,7 +39,7 @@ class ResumeInfo(BaseModel):
     uploaded_at: datetime
 
 
-class Candidate(BaseModel):
+class Candidate(ApiModel):
     id: UUID
     name: str
     phone: str = Field(description="E.164")

@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from shared.schemas.common import ApiModel
 
 
-class DashboardWindow(BaseModel):
+class DashboardWindow(ApiModel):
     model_config = ConfigDict(serialize_by_alias=True, populate_by_name=True)
 
     job_id: UUID | None = Field(description="Only this job's interviews; null for all jobs.")
@@ -26,7 +28,7 @@ class DashboardWindow(BaseModel):
     )
 
 
-class InterviewsByStatus(BaseModel):
+class InterviewsByStatus(ApiModel):
     scheduled: int
     in_progress: int
     paused: int
@@ -37,13 +39,13 @@ class InterviewsByStatus(BaseModel):
     failed: int
 
 
-class ScoreBucket(BaseModel):
+class ScoreBucket(ApiModel):
     min: int = Field(description="Lowest Job Fit Score in the bucket.")
     max: int = Field(description="Highest Job Fit Score in the bucket (inclusive).")
     count: int = Field(description="Interviews whose current score falls in the bucket.")
 
 
-class Funnel(BaseModel):
+class Funnel(ApiModel):
     invited: int = Field(description="Interviews created.")
     started: int = Field(description="Interviews whose first message was sent (started_at set).")
     completed: int = Field(description="Interviews with status completed.")
@@ -51,7 +53,7 @@ class Funnel(BaseModel):
     recommended_to_advance: int = Field(description="Interviews whose current score recommends advance.")
 
 
-class JobFigures(BaseModel):
+class JobFigures(ApiModel):
     job_id: UUID
     title: str
     job_status: str = Field(description="The job's status now: draft, open or closed.")
@@ -64,14 +66,14 @@ class JobFigures(BaseModel):
     average_job_fit_score: float | None = Field(description="Mean current score of scored interviews.")
 
 
-class DailyActivity(BaseModel):
+class DailyActivity(ApiModel):
     date: dt.date = Field(description="A UTC day.")
     invited: int = Field(description="Interviews created that day.")
     started: int = Field(description="Interviews whose first message was sent that day.")
     completed: int = Field(description="Interviews completed that day.")
 
 
-class Dashboard(BaseModel):
+class Dashboard(ApiModel):
     generated_at: dt.datetime = Field(description="The database's clock when the figures were read.")
     window: DashboardWindow
     interviews_by_status: InterviewsByStatus

@@ -4,9 +4,9 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, Field
 
-from shared.schemas.common import StrictModel
+from shared.schemas.common import ApiModel, StrictModel
 
 InterviewStatus = Literal[
     "scheduled", "in_progress", "paused", "completed", "expired", "cancelled", "opted_out", "failed"
@@ -28,13 +28,13 @@ class RescheduleRequest(StrictModel):
     )
 
 
-class Progress(BaseModel):
+class Progress(ApiModel):
     answered: int
     total: int
     current_question: int | None = Field(description="The question awaiting an answer, if any.")
 
 
-class Answer(BaseModel):
+class Answer(ApiModel):
     question_position: int
     question: str = Field(description="The question as it was asked.")
     text: str = Field(description="The candidate's reply; several texts for one question are joined.")
@@ -42,14 +42,14 @@ class Answer(BaseModel):
     struggling: bool
 
 
-class QuestionScore(BaseModel):
+class QuestionScore(ApiModel):
     question_position: int
     score: int
     evidence: str = Field(description="Quoted verbatim from the candidate's answer.")
     rationale: str
 
 
-class Score(BaseModel):
+class Score(ApiModel):
     job_fit_score: int
     recommendation: Literal["advance", "hold", "reject"]
     summary: str
@@ -63,7 +63,7 @@ class Score(BaseModel):
     scored_at: datetime
 
 
-class Interview(BaseModel):
+class Interview(ApiModel):
     id: UUID
     candidate_id: UUID
     job_id: UUID
@@ -88,7 +88,7 @@ class Interview(BaseModel):
     updated_at: datetime
 
 
-class InterviewSummary(BaseModel):
+class InterviewSummary(ApiModel):
     id: UUID
     candidate_id: UUID
     job_id: UUID
@@ -101,7 +101,7 @@ class InterviewSummary(BaseModel):
     created_at: datetime
 
 
-class Message(BaseModel):
+class Message(ApiModel):
     direction: Literal["in", "out"]
     sid: str
     body: str
@@ -113,7 +113,7 @@ class Message(BaseModel):
     updated_at: datetime | None = None
 
 
-class MessageList(BaseModel):
+class MessageList(ApiModel):
     items: list[Message]
 
 

@@ -4,9 +4,9 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
-from shared.schemas.common import HHMM, StrictModel, TimeZoneName
+from shared.schemas.common import HHMM, ApiModel, StrictModel, TimeZoneName
 
 JobStatus = Literal["draft", "open", "closed"]
 StrugglePolicy = Literal["continue", "reschedule"]
@@ -28,7 +28,7 @@ class QuestionIn(StrictModel):
         return self
 
 
-class Question(BaseModel):
+class Question(ApiModel):
     id: UUID
     position: int
     text: str
@@ -100,7 +100,7 @@ class JobUpdate(StrictModel):
     questions: list[QuestionIn] | None = Field(None, min_length=1, max_length=30)
 
 
-class Job(BaseModel):
+class Job(ApiModel):
     id: UUID
     title: str
     description: str
@@ -112,7 +112,7 @@ class Job(BaseModel):
     updated_at: datetime
 
 
-class JobSummary(BaseModel):
+class JobSummary(ApiModel):
     id: UUID
     title: str
     status: JobStatus

@@ -3,17 +3,19 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from shared.schemas.common import ApiModel
 
 
-class ResumeLink(BaseModel):
+class ResumeLink(ApiModel):
     url: str = Field(description="A read-only link to the file that stops working at expires_at.")
     expires_at: datetime
     file_name: str
     content_type: str
 
 
-class CandidateErasure(BaseModel):
+class CandidateErasure(ApiModel):
     candidate_id: UUID
     cancelled_interviews: list[UUID] = Field(
         description="Active interviews that were cancelled (and their orchestrations terminated) first."

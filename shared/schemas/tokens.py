@@ -4,9 +4,9 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from shared.schemas.common import StrictModel
+from shared.schemas.common import ApiModel, StrictModel
 
 Role = Literal["admin", "recruiter", "viewer"]
 
@@ -16,7 +16,7 @@ class TokenCreate(StrictModel):
     label: str = Field(min_length=1, max_length=100, description="Who or what uses the token.")
 
 
-class Token(BaseModel):
+class Token(ApiModel):
     id: UUID
     role: Role
     label: str
@@ -30,11 +30,11 @@ class TokenCreated(Token):
     token: str = Field(description="The secret. Shown once; only its hash is stored.")
 
 
-class TokenList(BaseModel):
+class TokenList(ApiModel):
     items: list[Token]
 
 
-class Me(BaseModel):
+class Me(ApiModel):
     """Who the presented token belongs to: the console reads the role to hide what the token cannot do."""
 
     role: Role
@@ -42,7 +42,7 @@ class Me(BaseModel):
     token_id: UUID | None = Field(description="The token's id; null for the ADMIN_TOKEN setting.")
 
 
-class Health(BaseModel):
+class Health(ApiModel):
     status: Literal["ok", "degraded"]
     database: Literal["ok", "unavailable"]
     version: str

@@ -12,8 +12,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-import psycopg2.errors
-
 from shared.data import candidates as candidate_store
 from shared.data import interviews as store
 from shared.data import jobs as job_store
@@ -79,6 +77,8 @@ def create_interview(request: InterviewCreate) -> Interview:
             raise Conflict("this phone number already has an active interview")
         questions = job_store.questions_of(cur, request.job_id)
         timezone = candidate_timezone(phone, job["timezone"])
+        import psycopg2.errors  # here, not at module level: psycopg2 is loaded on first database use
+
         cur.execute("SAVEPOINT create_interview")
         try:
             row = store.insert(

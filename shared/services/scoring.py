@@ -12,8 +12,6 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from psycopg2.extras import Json
-
 from shared.data import interviews as store
 from shared.data import jobs as job_store
 from shared.db import transaction
@@ -151,7 +149,7 @@ def _store(interview_id: str, request_number: int, result: Any) -> bool:
                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
                ON CONFLICT (interview_id, request_number, scorer, scorer_version, prompt_version) DO NOTHING""",
             (interview_id, request_number, result.scorer, result.scorer_version, result.prompt_version or "-",
-             result.model, verdict.job_fit_score, verdict.recommendation, Json(details)),
+             result.model, verdict.job_fit_score, verdict.recommendation, store.json_param(details)),
         )  # fmt: skip
         inserted = cur.rowcount == 1
         cur.execute(

@@ -11,6 +11,7 @@ import pytest
 
 from devhost.azurite import free_port
 from shared import db
+from shared.db.pool import KeepAlivePool
 from shared.settings import reset_settings_cache
 from tests.conftest import traversable_temp_dir
 from tests.e2e.conftest import DevhostClient, start_devhost, stop_devhost
@@ -57,7 +58,7 @@ def test_pooled_connections_from_before_a_restart_fail_no_transaction(postgres, 
 def test_pool_waits_for_a_free_connection_instead_of_failing(app_database):
     import threading
 
-    pool = db.KeepAlivePool(1, app_database, wait_seconds=5)
+    pool = KeepAlivePool(1, app_database, wait_seconds=5)
     held = pool.getconn()
     taken: list = []
     waiter = threading.Thread(target=lambda: taken.append(pool.getconn()))
@@ -68,7 +69,7 @@ def test_pool_waits_for_a_free_connection_instead_of_failing(app_database):
     waiter.join(5)
     assert taken and taken[0] is held
     pool.putconn(taken[0])
-    short = db.KeepAlivePool(1, app_database, wait_seconds=0.2)
+    short = KeepAlivePool(1, app_database, wait_seconds=0.2)
     first = short.getconn()
     with pytest.raises(Exception, match="exhausted"):
         short.getconn()
