@@ -32,7 +32,7 @@ def fuzz_api(examples: int, seed: int | None) -> bool:
     from tests.hostile.api_fuzz import run_schemathesis
     from tests.hostile.webhook_support import TWILIO_AUTH_TOKEN
 
-    workdir = traversable_temp_dir("fuzz-bench")
+    workdir = traversable_temp_dir("fuzz-bench", keep=True)
     host = start_devhost(workdir, free_port(), extra_env={"TWILIO_AUTH_TOKEN": TWILIO_AUTH_TOKEN})
     try:
         run = run_schemathesis(host.url, host.token, workdir, examples, seed=seed, timeout=4 * 3600)

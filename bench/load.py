@@ -596,7 +596,7 @@ def main(argv: list[str] | None = None) -> int:
         from tests.e2e.conftest import start_devhost, stop_devhost
 
         extra = {"DEVHOST_CONTROLLABLE_CLOCK": "0", **dict(item.split("=", 1) for item in args.env)}
-        data_dir = traversable_temp_dir("load")
+        data_dir = traversable_temp_dir("load", keep=True)
         host = start_devhost(data_dir, free_port(), extra)
         print(f"devhost at {host.url}, log {host.log_path}")
         meter = CpuMeter(host.process.pid, None if extra.get("DATABASE_URL") else data_dir / "postgres")

@@ -6,6 +6,7 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,10 +23,14 @@ class AzuriteError(RuntimeError):
     pass
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def free_port(avoid: Collection[int] = ()) -> int:
+    """A port free right now and not in `avoid`: ports picked before but not yet bound can come back."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port not in avoid:
+            return port
 
 
 def connection_string(blob_port: int, table_port: int) -> str:
@@ -92,10 +97,17 @@ def start_azurite(location: Path | None = None, timeout: float = 30.0, blob_port
 
 
 def launch_azurite(
-    location: Path | None = None, blob_port: int | None = None, table_port: int | None = None
+    location: Path | None = None,
+    blob_port: int | None = None,
+    table_port: int | None = None,
+    avoid: Collection[int] = (),
 ) -> Azurite:
-    """Start the emulator without waiting for it (node takes a second or two): call wait_until_ready()."""
-    blob_port, table_port = blob_port or free_port(), table_port or free_port()
+    """Start the emulator without waiting for it (node takes a second or two): call wait_until_ready().
+    `avoid`: ports the caller is about to bind itself (devhost's own)."""
+    taken = {*avoid, blob_port, table_port}
+    blob_port = blob_port or free_port(taken)
+    table_port = table_port or free_port(taken | {blob_port})
+    queue_port = free_port(taken | {blob_port, table_port})
     args = [
         azurite_executable(),
         "--silent",
@@ -103,7 +115,7 @@ def launch_azurite(
         "--disableTelemetry",
         "--blobHost", "127.0.0.1", "--blobPort", str(blob_port),
         "--tableHost", "127.0.0.1", "--tablePort", str(table_port),
-        "--queueHost", "127.0.0.1", "--queuePort", str(free_port()),
+        "--queueHost", "127.0.0.1", "--queuePort", str(queue_port),
     ]  # fmt: skip
     if location is None:
         args.append("--inMemoryPersistence")

@@ -105,7 +105,7 @@ def prepare(port: int) -> LocalEnvironment:
     if (
         not storage and not env.get("AzureWebJobsStorage__accountName")
     ) or storage == "UseDevelopmentStorage=true":
-        azurite = launch_azurite(data_dir / "azurite")  # node starts while PostgreSQL does
+        azurite = launch_azurite(data_dir / "azurite", avoid={port})  # node starts while PostgreSQL does
     try:
         embedded = not env.get("DATABASE_URL")
         database_url = env.get("DATABASE_URL") or embedded_database_url(data_dir, "interview_ai")

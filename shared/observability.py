@@ -2,8 +2,9 @@
 
 Masking happens where records are made (a LogRecord factory), so it covers every logger - ours and third
 parties' - and every handler, including those the Functions worker or Application Insights attach after
-the app started. Application Insights turns a record's `extra` fields into customDimensions, so operators
-can query by interview_id and instance_id.
+the app started. Log lines about one interview lead with its id (`interview_log`): the Functions Python
+worker forwards only a record's message to Application Insights, not its `extra` fields, so the id must be
+in the text for operators to find the lines (`message has "<id>"`); the fields stay on the record too.
 """
 
 from __future__ import annotations
@@ -63,8 +64,16 @@ def install_log_masking() -> None:
     _installed = True
 
 
-def interview_fields(interview_id: Any, **more: Any) -> dict[str, Any]:
-    """`extra=` for a log call about one interview (the instance id is the interview id)."""
+class InterviewLog(logging.LoggerAdapter):
+    """A logger for lines about one interview: "[interview <id>] message", with the id in the fields too."""
+
+    def process(self, msg: Any, kwargs: Any) -> tuple[Any, Any]:
+        kwargs["extra"] = {**(self.extra or {}), **kwargs.get("extra", {})}
+        return f"[interview {kwargs['extra']['interview_id']}] {msg}", kwargs
+
+
+def interview_log(logger: logging.Logger, interview_id: Any, **more: Any) -> InterviewLog:
+    """`logger` for one interview (the orchestration's instance id is the interview id)."""
     fields = {"interview_id": str(interview_id), "instance_id": str(interview_id)}
     fields.update({k: str(v) for k, v in more.items()})
-    return fields
+    return InterviewLog(logger, fields)

@@ -56,6 +56,9 @@ class Settings(BaseModel):
     public_base_url: str | None = Field(None, alias="PUBLIC_BASE_URL")
     # Answer HELP ourselves; turn off when the Messaging Service's Advanced Opt-Out already replies to it.
     sms_help_reply: bool = Field(True, alias="SMS_HELP_REPLY")
+    # A text this soon after a question was sent continues the answer before it (a split answer): no phone
+    # shows, and no person answers, a question faster. 0 turns this off (test drivers that answer at once).
+    sms_split_answer_seconds: float = Field(5.0, alias="SMS_SPLIT_ANSWER_SECONDS", ge=0, le=30)
 
     # Gemini. Without a key a deterministic local scorer stands in.
     gemini_api_key: str | None = Field(None, alias="GEMINI_API_KEY", repr=False)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -45,11 +47,16 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     reset_settings_cache()
 
 
-def traversable_temp_dir(prefix: str) -> Path:
+def traversable_temp_dir(prefix: str, keep: bool = False) -> Path:
     """A fresh directory the embedded PostgreSQL can use: pgserver runs postgres as its own user when we are
-    root, and pytest's temp root is private to us, so that user could not stop its server at exit."""
+    root, and pytest's temp root is private to us, so that user could not stop its server at exit.
+
+    Removed when the process exits unless `keep` (a benchmark's logs): registered now, so it runs after the
+    exit handler a PostgreSQL server started in it registers later (atexit runs handlers last first)."""
     path = Path(tempfile.mkdtemp(prefix=f"interview-ai-{prefix}-"))
     path.chmod(0o755)
+    if not keep:
+        atexit.register(shutil.rmtree, path, ignore_errors=True)
     return path
 
 

@@ -133,6 +133,27 @@ def append_to_answer(
     return cur.rowcount == 1
 
 
+def answer_just_before_question(
+    cur: RealDictCursor, interview_id: UUID | str, position: int, attempt: int, sent_within: float,
+    answered_before_send: float,
+) -> int | None:  # fmt: skip
+    """The position of the answer given just before question `position` (attempt `attempt`) was sent, when that
+    question went out less than `sent_within` seconds ago and the answer came at most `answered_before_send`
+    seconds before it. Times are the database's, as both were recorded."""
+    cur.execute(
+        """SELECT a.question_position FROM answers a
+           JOIN outbound_messages o ON o.dedupe_key = %s
+           WHERE a.interview_id = %s AND a.question_position < %s
+             AND o.sent_at > now() - make_interval(secs => %s)
+             AND a.received_at >= o.sent_at - make_interval(secs => %s)
+           ORDER BY a.question_position DESC LIMIT 1""",
+        (f"{interview_id}:question:{position}:{attempt}", str(interview_id), position, sent_within,
+         answered_before_send),
+    )  # fmt: skip
+    row = cur.fetchone()
+    return row["question_position"] if row else None
+
+
 def answer_for_attempt(
     cur: RealDictCursor, interview_id: UUID | str, position: int, attempt: int
 ) -> dict | None:

@@ -6,7 +6,8 @@ Phrases are matched longest first, so "no problem" and "why not" are yes, "of co
 "I am", "I do", "I have", "I can", "I will" are yes only as a short answer ("I do.", "I do, thanks"): as
 the start of a longer sentence they say nothing about yes/no ("I have a green card" answers "Do you need
 sponsorship?" with a no). Negative openings ("I don't", "I'm not", "I can't") count even when a sentence
-follows: "I don't need sponsorship" is a no.
+follows: "I don't need sponsorship" is a no. "I would", "I could" followed by a verb are conditionals and
+never a yes: "No, I would need sponsorship" is a no.
 
 `answer_polarity` reads the whole reply: the first clause that is not just fillers decides, and any later
 clause that opens with the opposite answer ("Yes, but I can't work weekends") makes the reply ambiguous.
@@ -69,6 +70,8 @@ _WEAK_YES = phrases(
     for verb in ("am", "are", "do", "have", "can", "will", "did", "would", "could", "do have", "have one")
 )
 
+_CONDITIONAL = frozenset({"would", "could"})
+
 # Openings that look like a no but say "I can't tell": longer than "not" and "i dont", so they win, unless
 # a plain noun follows ("I don't understand Spanish" is a no).
 _NEITHER = phrases(
@@ -121,8 +124,11 @@ def leading_polarity(tokens: tuple[str, ...], *, strict: bool = True) -> Polarit
         match = _match_at(tokens, i)
         if match is not None:
             polarity, weak, end = match
-            if weak and strict and any(t not in _NOT_CONTENT for t in tokens[end:]):
-                return None
+            if weak and any(t not in _NOT_CONTENT for t in tokens[end:]):
+                # As the start of a sentence a weak yes says nothing when strict, and a conditional never
+                # does: "No, I would need sponsorship" is a plain no.
+                if strict or tokens[end - 1] in _CONDITIONAL:
+                    return None
             return polarity
         if tokens[i] not in _SKIPPABLE:
             return None

@@ -19,7 +19,7 @@ from shared.data import jobs as job_store
 from shared.db import transaction
 from shared.interview import messages
 from shared.interview.policy import answer_verdict
-from shared.observability import interview_fields
+from shared.observability import interview_log
 from shared.services.scoring_requests import request_scoring
 from shared.settings import get_settings
 
@@ -207,7 +207,7 @@ def finish(interview_id: str, outcome: str, *, position: int | None = None, atte
             interview = store.update(cur, interview_id, **changes)
         elif interview["status"] != status:
             return STOPPED  # cancelled, opted out or failed meanwhile
-    log.info("interview finished: %s", outcome, extra=interview_fields(interview_id, outcome=outcome))
+    interview_log(log, interview_id, outcome=outcome).info("interview finished: %s", outcome)
     if kind is not None:
         body = {"completed": messages.completed_thanks, "knockout": messages.knockout_ended,
                 "expired": messages.expired}[kind]()  # fmt: skip
@@ -248,8 +248,9 @@ def send_sms(phone: str, body: str, *, kind: str, dedupe_key: str | None, interv
     if earlier is not None:
         accepted = sender.find_sent(phone, body, since=earlier["sent_at"])
         if accepted is not None:
-            log.info("an earlier attempt had sent the %s SMS; not sending it again", kind,
-                     extra=interview_fields(interview_id or "-"))  # fmt: skip
+            interview_log(log, interview_id or "-").info(
+                "an earlier attempt had sent the %s SMS; not sending it again", kind
+            )
             _record_sent(phone, body, kind, dedupe_key, interview_id, candidate_id, position, accepted)
             return "skipped"
     try:
@@ -257,9 +258,7 @@ def send_sms(phone: str, body: str, *, kind: str, dedupe_key: str | None, interv
     except SmsSendError as error:
         if not error.permanent:
             raise
-        log.warning(
-            "SMS refused permanently (code %s)", error.code, extra=interview_fields(interview_id or "-")
-        )
+        interview_log(log, interview_id or "-").warning("SMS refused permanently (code %s)", error.code)
         if interview_id:
             stop_after_delivery_failure(interview_id, error.code, str(error))
         return "opted_out" if error.code == OPTED_OUT_CODE else "failed"

@@ -20,7 +20,7 @@ from shared.data import jobs as job_store
 from shared.db import transaction
 from shared.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from shared.interview.schedule import candidate_timezone
-from shared.observability import interview_fields
+from shared.observability import interview_log
 from shared.schemas.common import Page
 from shared.schemas.interviews import (
     Answer,
@@ -87,7 +87,7 @@ def create_interview(request: InterviewCreate) -> Interview:
         except psycopg2.errors.UniqueViolation:  # a concurrent request won the race for this number
             cur.execute("ROLLBACK TO SAVEPOINT create_interview")
             raise Conflict("this phone number already has an active interview") from None
-        log.info("interview created", extra=interview_fields(row["id"]))
+        interview_log(log, row["id"]).info("interview created")
         return _detail(cur, row)
 
 

@@ -18,7 +18,7 @@ from shared.data import interviews as store
 from shared.data import jobs as job_store
 from shared.db import transaction
 from shared.errors import Conflict, NotFound
-from shared.observability import interview_fields
+from shared.observability import interview_log
 from shared.services.scoring_requests import request_scoring
 from shared.settings import get_settings
 
@@ -114,23 +114,19 @@ def score_interview(interview_id: str, request_number: int, delivery_count: int)
     try:
         result = active.score(scoring_input)
     except PermanentScoringError as exc:
-        log.error("scoring failed for good: %s", str(exc)[:300], extra=interview_fields(interview_id))
+        interview_log(log, interview_id).error("scoring failed for good: %s", str(exc)[:300])
         _record_failure(interview_id, f"{type(exc).__name__}: {str(exc)[:400]}")
         return "failed"
     except Exception as exc:
         final = delivery_count >= get_settings().scoring_max_delivery_count
-        log.warning("scoring attempt %s failed: %s", delivery_count, str(exc)[:300],
-                    extra=interview_fields(interview_id, final=final))  # fmt: skip
+        interview_log(log, interview_id, final=final).warning(
+            "scoring attempt %s failed: %s", delivery_count, str(exc)[:300]
+        )
         if final:
             _record_failure(interview_id, f"{type(exc).__name__}: {str(exc)[:400]}")
         raise
     stored = _store(interview_id, request_number, result)
-    log.info(
-        "interview scored in %s ms by %s",
-        result.latency_ms,
-        result.scorer,
-        extra=interview_fields(interview_id),
-    )
+    interview_log(log, interview_id).info("interview scored in %s ms by %s", result.latency_ms, result.scorer)
     return "scored" if stored else "already_scored"
 
 
@@ -185,5 +181,5 @@ def request_rescore(interview_id: str) -> int:
         updated = store.update(cur, interview_id, score_requests=interview["score_requests"] + 1,
                                score_status="pending", score_error=None)  # fmt: skip
     request_scoring(str(interview_id), updated["score_requests"])
-    log.info("rescoring requested at %s", datetime.now(UTC).isoformat(), extra=interview_fields(interview_id))
+    interview_log(log, interview_id).info("rescoring requested at %s", datetime.now(UTC).isoformat())
     return updated["score_requests"]

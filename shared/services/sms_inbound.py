@@ -30,13 +30,18 @@ from shared.interview import messages
 from shared.interview.keywords import Keyword, classify_keyword, is_opt_in_keyword
 from shared.interview.policy import answer_verdict
 from shared.interview.struggle import is_struggling
-from shared.observability import interview_fields
+from shared.observability import interview_log
 from shared.services.interviews import Signal
 from shared.settings import get_settings
 
 log = logging.getLogger("sms")
 MAX_BODY = 1600  # Twilio's own limit for one (concatenated) message
 LATE_TEXT_MINUTES = 15  # a second text this soon after the last answer still belongs to that answer
+# A candidate who splits an answer over two texts a few seconds apart: the next question may already be out
+# when the second one arrives. A text within SMS_SPLIT_ANSWER_SECONDS of a question being sent cannot be its
+# answer (the question needs a few seconds to reach the phone, be read and be answered), so it continues the
+# answer before it, when that answer came at most this long before the question went out:
+SPLIT_ANSWER_MAX_AGE_SECONDS = 60.0
 
 
 @dataclass
@@ -96,7 +101,8 @@ def handle_inbound(form: dict[str, str]) -> InboundResult:
             result.signal = Signal(str(interview["id"]), f"control_{seq}", {"action": "resume_now"})
             result.handled_as = "ready"
         elif interview["awaiting_answer"] and interview["current_question"]:
-            _answer(cur, result, interview, body)
+            if not _join_continuation(cur, result, interview, body):
+                _answer(cur, result, interview, body)
         elif interview["current_question"] and store.append_to_answer(
             cur, interview["id"], interview["current_question"], body, sid
         ):
@@ -106,7 +112,7 @@ def handle_inbound(form: dict[str, str]) -> InboundResult:
         store.mark_inbound(cur, sid, result.handled_as, result.interview_id, result.question_position,
                            interview["attempt"] if interview and result.question_position else None)  # fmt: skip
     if result.interview_id:
-        log.info("inbound SMS handled as %s", result.handled_as, extra=interview_fields(result.interview_id))
+        interview_log(log, result.interview_id).info("inbound SMS handled as %s", result.handled_as)
     return result
 
 
@@ -146,6 +152,21 @@ def _redo_lost_signal(cur: Any, result: InboundResult) -> None:
         f"answer_{position}_{attempt}",
         answer_verdict(question, answer["text"], answer["struggling"]),
     )
+
+
+def _join_continuation(cur: Any, result: InboundResult, interview: dict, body: str) -> bool:
+    """The second half of the previous answer, arriving right after the next question went out: join it."""
+    window = get_settings().sms_split_answer_seconds
+    if not window or interview["current_question"] <= 1:
+        return False
+    position = store.answer_just_before_question(
+        cur, interview["id"], interview["current_question"], interview["attempt"], window,
+        SPLIT_ANSWER_MAX_AGE_SECONDS,
+    )  # fmt: skip
+    if position is None or not store.append_to_answer(cur, interview["id"], position, body, result.sid):
+        return False
+    result.handled_as, result.question_position = "joined_answer", position
+    return True
 
 
 def _join_late_text(cur: Any, result: InboundResult, body: str) -> bool:

@@ -90,6 +90,9 @@ def start_devhost(data_dir: Path, port: int, extra_env: dict[str, str] | None = 
         "PORT": str(port),
         "DEVHOST_CONTROLLABLE_CLOCK": "1",
         "DEVHOST_LOCAL_SETTINGS": "",  # the developer's local.settings.json is not the tests' business
+        # Test and benchmark candidates answer within milliseconds of a question, faster than any phone: with
+        # the split-answer window on, their answers would join the previous ones (tests/integration covers it).
+        "SMS_SPLIT_ANSWER_SECONDS": "0",
         **(extra_env or {}),
     }
     for name in ("DATABASE_URL", "AzureWebJobsStorage", "PUBLIC_BASE_URL", "TWILIO_API_BASE_URL"):

@@ -157,3 +157,39 @@ def test_an_answer_marks_its_message_and_stops_awaiting(clean_db, interview):
         result.sid,
     ) == [("answer", interview, 1, 1)]
     assert rows(clean_db, "SELECT awaiting_answer, struggle_count FROM interviews") == [(False, 0)]
+
+
+def _ask_question_2(database_url: str, interview_id: str, sent_seconds_ago: float) -> None:
+    """What the orchestration does after answer 1: question 2 recorded as current and sent."""
+    with psycopg2.connect(database_url) as conn, conn.cursor() as cur:
+        cur.execute("UPDATE interviews SET current_question = 2, awaiting_answer = true")
+        cur.execute(
+            "INSERT INTO outbound_messages (dedupe_key, interview_id, sid, kind, sent_at) "
+            "VALUES (%s, %s, 'SMq2', 'question', now() - make_interval(secs => %s)) "
+            "ON CONFLICT (dedupe_key) DO UPDATE SET sent_at = EXCLUDED.sent_at",
+            (f"{interview_id}:question:2:1", interview_id, sent_seconds_ago),
+        )
+
+
+def test_a_text_right_after_the_next_question_went_out_continues_the_answer_before_it(clean_db, interview):
+    handle_inbound(inbound("Six years"))
+    _ask_question_2(clean_db, interview, sent_seconds_ago=1)
+    second_half = handle_inbound(inbound("mostly Django"))
+    assert second_half.handled_as == "joined_answer" and second_half.question_position == 1
+    assert second_half.signal is None
+    _ask_question_2(clean_db, interview, sent_seconds_ago=20)  # the candidate has read question 2 by now
+    answer = handle_inbound(inbound("Yes"))
+    assert answer.handled_as == "answer" and answer.signal.name == "answer_2_1"
+    assert rows(clean_db, "SELECT question_position, text FROM answers ORDER BY 1") == [
+        (1, "Six years\nmostly Django"),
+        (2, "Yes"),
+    ]
+
+
+def test_a_quick_text_after_a_question_held_back_for_hours_answers_that_question(clean_db, interview):
+    handle_inbound(inbound("Six years"))
+    with psycopg2.connect(clean_db) as conn, conn.cursor() as cur:  # answered last night, asked this morning
+        cur.execute("UPDATE answers SET received_at = now() - interval '10 hours'")
+    _ask_question_2(clean_db, interview, sent_seconds_ago=1)
+    answer = handle_inbound(inbound("Yes"))
+    assert answer.handled_as == "answer" and answer.question_position == 2

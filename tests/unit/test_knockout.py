@@ -28,6 +28,7 @@ NO_ANSWERS = _answers(
     I don't have one | I don't need sponsorship | No, I'm a citizen | No, I have never had one | I have never
     Unfortunately no | Um, I'm afraid I can't | 👎 | ❌ | none | I don't think so | nope, sorry
     I don't understand Spanish | I don't know anyone there | I don't know how to drive
+    No, I would need sponsorship | No, I could only start in March
     """
 )
 UNCLEAR_ANSWERS = _answers(
