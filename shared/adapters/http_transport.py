@@ -11,8 +11,9 @@ back. What the default transport gives and this one keeps:
 - a connection the server has closed while idle is not reused (checked before each request);
 - the same errors: ServiceRequestError (connecting), ServiceResponseError (sending or reading; a
   ...TimeoutError variant for timeouts), so the retry policy treats failures as before.
-It supports what Table Storage needs and refuses what it does not: no streamed responses, no proxies (none is
-configured anywhere in this app).
+It supports what Table Storage needs and refuses what it does not: no proxies (none is configured anywhere in
+this app), no file uploads. Responses are always read whole, also when a caller asks for a stream (Table
+transactions do, to parse their multipart answer): every Table response is small.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import select
 import socket
 import ssl
 import threading
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -51,6 +53,16 @@ class _ReadResponse:
 
     def close(self) -> None:
         pass
+
+
+class _Response(RestHttpClientTransportResponse):
+    """A response read whole: iterating it yields the bytes already read."""
+
+    def iter_bytes(self, **kwargs: Any) -> Iterator[bytes]:
+        yield self.read()
+
+    def iter_raw(self, **kwargs: Any) -> Iterator[bytes]:
+        yield self.read()
 
 
 def _dropped(connection: http.client.HTTPConnection) -> bool:
@@ -92,8 +104,6 @@ class HttpClientTransport(HttpTransport):
                 connection.close()
 
     def send(self, request: Any, **kwargs: Any) -> Any:
-        if kwargs.get("stream"):
-            raise ValueError("HttpClientTransport reads whole responses; streaming is not supported")
         if kwargs.get("proxies"):
             raise ValueError("HttpClientTransport does not use proxies")
         if getattr(request, "files", None):
@@ -134,7 +144,7 @@ class HttpClientTransport(HttpTransport):
             connection.close()
         else:
             self._release(key, connection)
-        response = RestHttpClientTransportResponse(
+        response = _Response(
             request=request,
             internal_response=_ReadResponse(raw.status, raw.reason, raw.getheaders(), content),
         )
