@@ -51,6 +51,7 @@ from devhost.durable.protocol import (
     EventType,
     OrchestratorOutcome,
     build_context,
+    cache_history_timestamps,
     format_timestamp,
     invoke_orchestrator,
     new_event,
@@ -106,6 +107,7 @@ class TaskHub:
         starts for them; the activity worker thread waits for its result either way."""
         self.hub_name = hub_name
         self.clock = clock
+        cache_history_timestamps()
         self._orchestrators = dict(orchestrators)
         self._activities = dict(activities)
         self._param_names = dict(activity_param_names)

@@ -6,8 +6,9 @@ Layout (table `conversationlog` by default):
   partition reads back in time order with one query.
 - one pointer per SID: PartitionKey "sid", RowKey = the SID, holding the entry's keys, so a Twilio status
   callback (which carries only the SID) finds its entry with a point read. A callback that arrives before
-  the message was recorded (Twilio can be faster than our write) parks its status on the pointer; recording
-  the message then applies it.
+  the message was recorded (Twilio can be faster than our write) parks its status: on the pointer when there
+  is none yet or it names no entry, else on a stub entry (keys, SID and status only, no direction) where the
+  entry will be. Recording the message applies either, and readers never see a stub.
 
 Writes are idempotent by SID: recording a message twice (a retried webhook or activity) keeps one entry.
 Statuses only move forward (queued < sending < sent < delivered/undelivered/failed < read): Twilio's
@@ -113,6 +114,22 @@ def _entry(entity: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
+def _is_entry(entity: dict[str, Any]) -> bool:
+    """A recorded message, not a stub a status callback left where the message's entry will be."""
+    return bool(entity.get("direction"))
+
+
+def _with_later_status(entity: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """`entity` with the status (and error code) of `other` when that status is later."""
+    if status_rank(other.get("status")) <= status_rank(entity.get("status")):
+        return entity
+    merged = {**entity, "status": other["status"]}
+    merged.pop("error_code", None)
+    if other.get("error_code") not in (None, ""):
+        merged["error_code"] = str(other["error_code"])
+    return merged
+
+
 class ConversationLog:
     def __init__(self, service: TableServiceClient, table_name: str = "conversationlog") -> None:
         self._service = service
@@ -209,6 +226,7 @@ class ConversationLog:
         # second entry. A pointer that already names an entry means the message is recorded (or being).
         # The insert is tried before any read: almost always there is no pointer yet.
         claimed = False
+        parked: dict[str, Any] = {}  # a status a callback left on the pointer before we claimed it
         try:
             table.create_entity(self._pointer_entity(sid, target))
             claimed = True
@@ -217,17 +235,19 @@ class ConversationLog:
         for _ in range(0 if claimed else _MAX_RACE_RETRIES):
             pointer = self._pointer(sid)
             if pointer is None:
+                parked = {}
                 try:
                     table.create_entity(self._pointer_entity(sid, target))
                     break
                 except ResourceExistsError:
                     continue
+            parked = {name: pointer.get(name) for name in ("status", "error_code")}
             if pointer.get("target_pk"):
                 target = (pointer["target_pk"], pointer["target_rk"])
                 existing = self._get(target)
-                if existing is not None:
+                if existing is not None and _is_entry(existing):
                     return _entry(existing)
-                break
+                break  # not written yet (or only a callback's stub): write it where the pointer says
             try:  # a status callback came first and parked its status here
                 table.update_entity(
                     self._pointer_entity(sid, target),
@@ -263,17 +283,42 @@ class ConversationLog:
             entity["question_position"] = int(question_position)
         if error_code not in (None, ""):
             entity["error_code"] = str(error_code)
-        written = table.upsert_entity(entity, mode=UpdateMode.REPLACE)
-        self._remember(sid, entity, (written or {}).get("etag"))
-        if direction == "in":
-            return _entry(entity)  # Twilio sends delivery statuses only for messages we send: none to apply
-        # A callback may have parked a status between our pointer write and the entry write.
-        pointer = self._pointer(sid)
-        if pointer is not None and status_rank(pointer.get("status")) > status_rank(status):
-            updated = self.update_status(sid, pointer["status"], pointer.get("error_code"))
-            if updated is not None:
-                return updated
-        return _entry(entity)
+        return self._write_entry(sid, _with_later_status(entity, parked))
+
+    def _write_entry(self, sid: str, entity: dict[str, Any]) -> dict[str, Any]:
+        """Insert a recorded message's entry. The insert is where a status callback and the recording meet:
+        a callback that found the pointer but no entry left a stub here, so no re-read is needed after an
+        insert that succeeds."""
+        from azure.core import MatchConditions
+        from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
+        from azure.data.tables import UpdateMode
+
+        table = self._table()
+        for _ in range(_MAX_RACE_RETRIES):
+            try:
+                written = table.create_entity(entity)
+                self._remember(sid, entity, (written or {}).get("etag"))
+                return _entry(entity)
+            except ResourceExistsError:
+                pass
+            existing = self._get((entity["PartitionKey"], entity["RowKey"]))
+            if existing is None:  # erased meanwhile: insert again
+                continue
+            if _is_entry(existing):  # recorded by a concurrent attempt for the same SID
+                return _entry(existing)
+            full = _with_later_status(entity, existing)  # a callback's stub: keep its status if later
+            try:
+                written = table.update_entity(
+                    full,
+                    mode=UpdateMode.REPLACE,
+                    etag=existing.metadata["etag"],
+                    match_condition=MatchConditions.IfNotModified,
+                )
+            except (ResourceModifiedError, ResourceNotFoundError):
+                continue
+            self._remember(sid, full, (written or {}).get("etag"))
+            return _entry(full)
+        raise RuntimeError(f"could not record message {sid}: its entry keeps changing")
 
     def update_status(
         self, sid: str, status: str, error_code: str | int | None = None
@@ -315,9 +360,20 @@ class ConversationLog:
             else:
                 pointer = self._pointer(sid)
                 entity = self._entry_for(pointer)
+            if entity is None and pointer is not None and pointer.get("target_pk"):
+                # Being recorded right now (the SID is claimed, the entry not written yet): leave the status
+                # on a stub where the entry goes; recording the message keeps it if it is later.
+                stub = {"PartitionKey": pointer["target_pk"], "RowKey": pointer["target_rk"], "sid": sid,
+                        "status": status, "updated_at": datetime.now(UTC)}  # fmt: skip
+                if code:
+                    stub["error_code"] = code
+                try:
+                    table.create_entity(stub)
+                    return None
+                except ResourceExistsError:
+                    continue
             if entity is None:
-                # Not recorded yet (or being written right now): park the status on the pointer; recording
-                # the message applies it.
+                # Not recorded yet: park the status on the pointer; recording the message applies it.
                 if pointer is not None and status_rank(status) <= status_rank(pointer.get("status")):
                     return None
                 parked = {"PartitionKey": POINTER_PARTITION, "RowKey": sid, "status": status}
@@ -336,8 +392,9 @@ class ConversationLog:
                     return None
                 except (ResourceExistsError, ResourceModifiedError):
                     continue
+            recorded = _is_entry(entity)  # else a stub: the message is being recorded
             if status_rank(status) <= status_rank(entity.get("status")):
-                return _entry(entity)
+                return _entry(entity) if recorded else None
             changes = self._status_change(entity, status, code)
             try:
                 written = table.update_entity(
@@ -350,6 +407,8 @@ class ConversationLog:
                 continue
             except ResourceNotFoundError:
                 return None  # erased meanwhile
+            if not recorded:
+                return None
             updated = {**entity, **changes}
             self._remember(sid, updated, (written or {}).get("etag"))
             return _entry(updated)
@@ -372,15 +431,15 @@ class ConversationLog:
     def get(self, sid: str) -> dict[str, Any] | None:
         """The entry for a SID, or None."""
         entity = self._entry_for(self._pointer(_check_sid(sid)))
-        return _entry(entity) if entity is not None else None
+        return _entry(entity) if entity is not None and _is_entry(entity) else None
 
     def list_for_interview(self, interview_id: UUID | str) -> list[dict[str, Any]]:
         """Every message of one interview, oldest first."""
-        return [_entry(e) for e in self._partition(str(UUID(str(interview_id))))]
+        return [_entry(e) for e in self._partition(str(UUID(str(interview_id)))) if _is_entry(e)]
 
     def list_for_phone(self, phone: str) -> list[dict[str, Any]]:
         """Messages of one number outside any interview, oldest first."""
-        return [_entry(e) for e in self._partition(phone_partition(phone))]
+        return [_entry(e) for e in self._partition(phone_partition(phone)) if _is_entry(e)]
 
     # -- erasing ---------------------------------------------------------------------------------------
 

@@ -82,11 +82,11 @@ class TwilioSmsSender:
                     from twilio.http.http_client import TwilioHttpClient
                     from twilio.rest import Client
 
-                    client = Client(
-                        self._account_sid,
-                        self._auth_token,
-                        http_client=TwilioHttpClient(timeout=self._timeout),
-                    )
+                    http_client = TwilioHttpClient(timeout=self._timeout)
+                    # No proxy or netrc from the environment (Twilio is reached directly): requests would
+                    # re-read them on every call, as for storage (shared/adapters/storage.py).
+                    http_client.session.trust_env = False
+                    client = Client(self._account_sid, self._auth_token, http_client=http_client)
                     if self._api_base_url:
                         client.api.base_url = self._api_base_url
                     self._client = client

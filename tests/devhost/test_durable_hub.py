@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 
 import pytest
 
 from devhost.clock import Clock
 from devhost.durable import InstanceExists, InstanceGone, InstanceNotFound, OrchestratorNotFound, TaskHub
+from devhost.durable.protocol import EventType
 from tests.devhost import toy_app
 from tests.devhost.conftest import MakeHub, settle, wait_until
 from tests.devhost.toy_app import RUNS
@@ -297,3 +299,17 @@ def test_logs_name_steps_and_activities_but_never_activity_inputs(
     assert any(f"orchestration {instance_id} (greetings) episode [start]" in m for m in messages)
     assert any("CallActivity 'greet'#0" in m for m in messages)
     assert any(f"activity greet#0 of {instance_id} completed" in m for m in messages)
+
+
+def test_history_timestamps_parse_as_dateutil_does_and_repeats_come_from_the_cache(hub: TaskHub) -> None:
+    from azure.durable_functions.models.history import HistoryEvent as Event
+    from dateutil.parser import parse
+
+    from devhost.durable.protocol import cache_history_timestamps, format_timestamp, new_event
+
+    cache_history_timestamps()  # the hub installed it already: a second call must not wrap it again
+    event = new_event(EventType.TIMER_FIRED, datetime(2026, 11, 26, 23, 4, 0, 123456, tzinfo=UTC), 3)
+    first, again = Event(**event, IsPlayed=True), Event(**event, IsPlayed=True)
+    expected = parse(format_timestamp(datetime(2026, 11, 26, 23, 4, 0, 123456, tzinfo=UTC)))
+    assert (first.timestamp, repr(first.timestamp.tzinfo)) == (expected, repr(expected.tzinfo))
+    assert again.timestamp is first.timestamp  # served from the cache, not parsed again

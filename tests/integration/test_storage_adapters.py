@@ -107,6 +107,34 @@ def test_a_status_callback_before_the_message_is_recorded_is_applied_when_it_is(
     assert log.get(sid)["status"] == "delivered"
 
 
+def test_a_status_callback_while_the_message_is_being_recorded_is_kept_and_readers_never_see_it_alone():
+    from shared.adapters import storage
+    from shared.adapters.conversation_log import ConversationLog
+
+    recorder = conversation_log()
+    callbacks = ConversationLog(storage.table_service_client())  # another instance serves the callback
+    interview, sid = uuid.uuid4(), _sid()
+    write_entry = recorder._write_entry
+
+    def crash_after_the_callback(sid_: str, entity: dict) -> dict:
+        # The SID is claimed; the callback lands before the entry is written; then the recorder dies.
+        assert callbacks.update_status(sid_, "delivered") is None
+        assert callbacks.update_status(sid_, "sent") is None  # still only moves forward
+        raise ConnectionError("recorder died")
+
+    recorder._write_entry = crash_after_the_callback
+    with pytest.raises(ConnectionError):
+        recorder.record_outbound(sid=sid, phone=PHONE, body="Q1", kind="question", interview_id=interview)
+    assert callbacks.get(sid) is None and callbacks.list_for_interview(interview) == []
+
+    recorder._write_entry = write_entry  # the activity's retry records the message
+    entry = recorder.record_outbound(sid=sid, phone=PHONE, body="Q1", kind="question", interview_id=interview)
+    assert (entry["status"], entry["body"]) == ("delivered", "Q1")
+    assert [(e["sid"], e["status"]) for e in callbacks.list_for_interview(interview)] == [(sid, "delivered")]
+    assert callbacks.update_status(sid, "read")["status"] == "read"
+    assert recorder.get(sid)["status"] == "read"
+
+
 def test_messages_outside_interviews_live_in_a_hashed_phone_partition():
     log = conversation_log()
     phone = "+447700900123"
