@@ -78,12 +78,20 @@ def _dropped(connection: http.client.HTTPConnection) -> bool:
 
 
 class HttpClientTransport(HttpTransport):
-    def __init__(self, *, connection_timeout: float = 300, read_timeout: float = 300, **_: Any) -> None:
+    def __init__(
+        self,
+        *,
+        connection_timeout: float = 300,
+        read_timeout: float = 300,
+        tls_context: ssl.SSLContext | None = None,
+        **_: Any,
+    ) -> None:
+        """`tls_context` replaces the default (certifi's CA bundle, host names checked); tests use it."""
         self._connection_timeout = connection_timeout
         self._read_timeout = read_timeout
         self._idle: dict[tuple[str, str, int], list[http.client.HTTPConnection]] = {}
         self._lock = threading.Lock()
-        self._tls: ssl.SSLContext | None = None
+        self._tls = tls_context
 
     # -- HttpTransport -----------------------------------------------------------------------------------
 

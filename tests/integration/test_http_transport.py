@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
 import socket
+import ssl
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from azure.core.exceptions import ServiceRequestError, ServiceResponseTimeoutError
@@ -80,6 +84,72 @@ def test_timeouts_and_refused_connections_raise_the_errors_the_retry_policy_expe
     with pytest.raises(ServiceRequestError):
         transport.send(HttpRequest("POST", f"http://127.0.0.1:{port}/", content=b"x"))
     transport.close()
+
+
+def _certificates(directory: Path) -> tuple[Path, Path]:
+    """A throw-away CA and a certificate it signed for 127.0.0.1: (CA file, server cert+key file)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+
+    def certificate(subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Name, signer: object,
+                    ca: bool) -> x509.Certificate:  # fmt: skip
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(issuer)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(hours=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if not ca:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                critical=False,
+            )
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key, server_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test CA")])
+    ca = certificate("test CA", ca_key, ca_name, ca_key, ca=True)
+    server = certificate("127.0.0.1", server_key, ca_name, ca_key, ca=False)
+    ca_file, server_file = directory / "ca.pem", directory / "server.pem"
+    ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    server_file.write_bytes(
+        server.public_bytes(serialization.Encoding.PEM)
+        + server_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return ca_file, server_file
+
+
+def test_https_checks_the_server_certificate(tmp_path: Path) -> None:
+    ca_file, server_file = _certificates(tmp_path)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(server_file)
+    httpd.socket = server_tls.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"https://127.0.0.1:{httpd.server_address[1]}/echo"
+    try:
+        untrusting = HttpClientTransport(connection_timeout=2, read_timeout=2)  # certifi's CAs only
+        with pytest.raises(ServiceRequestError, match="CERTIFICATE_VERIFY_FAILED"):
+            untrusting.send(HttpRequest("POST", url, content=b"secret"))
+        trusting = HttpClientTransport(
+            connection_timeout=2, read_timeout=2, tls_context=ssl.create_default_context(cafile=ca_file)
+        )
+        for text in (b"one", b"two"):  # and the TLS connection is kept for the second request
+            assert trusting.send(HttpRequest("POST", url, content=text)).content == text
+        trusting.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 @pytest.mark.usefixtures("azurite")
