@@ -7,7 +7,12 @@ not need (each adapter imports its SDK when first used), so cold starts stay sho
 import azure.durable_functions as df
 import azure.functions as func
 
-from functions import (
+from shared.startup import prepare_worker_process
+
+prepare_worker_process()  # before any module of ours is imported
+
+# isort: split
+from functions import (  # noqa: E402
     candidates,
     console,
     dashboard,
@@ -22,7 +27,7 @@ from functions import (
     sms,
     tokens,
 )
-from shared.observability import install_log_masking
+from shared.observability import install_log_masking  # noqa: E402
 
 install_log_masking()
 

@@ -7,8 +7,7 @@ import azure.durable_functions as df
 from functions.deferred import deferred_import
 from functions.http import PAGINATION, ApiRequest, endpoint
 from shared.openapi import QueryParam
-from shared.schemas.candidates import Candidate, CandidateCreate, CandidateUpdate
-from shared.schemas.common import Page
+from shared.schemas.candidates import Candidate, CandidateCreate, CandidatePage, CandidateUpdate
 
 bp = df.Blueprint()
 # Services are imported when a function first runs, not at cold start (functions/deferred.py).
@@ -38,7 +37,7 @@ def create_candidate(request: ApiRequest) -> Candidate:
     role="viewer",
     summary="List candidates, newest first",
     tags=TAGS,
-    response_model=Page[Candidate],
+    response_model=CandidatePage,
     errors=(422,),
     query=(
         QueryParam(
@@ -48,7 +47,7 @@ def create_candidate(request: ApiRequest) -> Candidate:
         *PAGINATION,
     ),
 )
-def list_candidates(request: ApiRequest) -> Page[Candidate]:
+def list_candidates(request: ApiRequest) -> CandidatePage:
     return candidates.list_candidates(
         request.query_uuid("job_id"), request.query("q"), request.limit, request.cursor
     )

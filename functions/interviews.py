@@ -11,11 +11,10 @@ from functions.deferred import deferred_import
 from functions.http import PAGINATION, ApiRequest, endpoint
 from shared.errors import ServiceUnavailable
 from shared.openapi import QueryParam
-from shared.schemas.common import Page
 from shared.schemas.interviews import (
     Interview,
     InterviewCreate,
-    InterviewSummary,
+    InterviewPage,
     MessageList,
     RescheduleRequest,
 )
@@ -51,12 +50,12 @@ async def create_interview(request: ApiRequest) -> Interview:
 
 
 @endpoint(bp, "interviews", "GET", role="viewer", summary="List interviews, newest first", tags=TAGS,
-          response_model=Page[InterviewSummary], errors=(422,),
+          response_model=InterviewPage, errors=(422,),
           query=(QueryParam("status", "Only interviews with this status.", {"type": "string", "enum": STATUSES}),
                  QueryParam("job_id", "Only interviews for this job.", {"type": "string", "format": "uuid"}),
                  QueryParam("candidate_id", "Only this candidate's interviews.", {"type": "string", "format": "uuid"}),
                  *PAGINATION))  # fmt: skip
-def list_interviews(request: ApiRequest) -> Page[InterviewSummary]:
+def list_interviews(request: ApiRequest) -> InterviewPage:
     return interviews.list_interviews(
         request.query("status"), request.query_uuid("job_id"), request.query_uuid("candidate_id"),
         request.limit, request.cursor,

@@ -7,8 +7,7 @@ import azure.durable_functions as df
 from functions.deferred import deferred_import
 from functions.http import PAGINATION, ApiRequest, endpoint
 from shared.openapi import QueryParam
-from shared.schemas.common import Page
-from shared.schemas.jobs import Job, JobCreate, JobSummary, JobUpdate
+from shared.schemas.jobs import Job, JobCreate, JobPage, JobUpdate
 
 bp = df.Blueprint()
 # Services are imported when a function first runs, not at cold start (functions/deferred.py).
@@ -38,7 +37,7 @@ def create_job(request: ApiRequest) -> Job:
     role="viewer",
     summary="List jobs, newest first",
     tags=TAGS,
-    response_model=Page[JobSummary],
+    response_model=JobPage,
     errors=(422,),
     query=(
         QueryParam(
@@ -47,7 +46,7 @@ def create_job(request: ApiRequest) -> Job:
         *PAGINATION,
     ),
 )
-def list_jobs(request: ApiRequest) -> Page[JobSummary]:
+def list_jobs(request: ApiRequest) -> JobPage:
     return jobs.list_jobs(request.query("status"), request.limit, request.cursor)
 
 

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from shared.schemas.common import ApiModel, StrictModel
+from shared.schemas.common import ApiModel, Page, StrictModel
 
 _EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
 
@@ -52,3 +52,7 @@ class Candidate(ApiModel):
     resume: ResumeInfo | None
     created_at: datetime
     updated_at: datetime
+
+
+class CandidatePage(Page):
+    items: list[Candidate]

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
-from shared.schemas.common import ApiModel, StrictModel
+from shared.schemas.common import ApiModel, Page, StrictModel
 
 InterviewStatus = Literal[
     "scheduled", "in_progress", "paused", "completed", "expired", "cancelled", "opted_out", "failed"
@@ -99,6 +99,10 @@ class InterviewSummary(ApiModel):
     started_at: datetime | None
     ended_at: datetime | None
     created_at: datetime
+
+
+class InterviewPage(Page):
+    items: list[InterviewSummary]
 
 
 class Message(ApiModel):

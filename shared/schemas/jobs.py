@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import Field, model_validator
 
-from shared.schemas.common import HHMM, ApiModel, StrictModel, TimeZoneName
+from shared.schemas.common import HHMM, ApiModel, Page, StrictModel, TimeZoneName
 
 JobStatus = Literal["draft", "open", "closed"]
 StrugglePolicy = Literal["continue", "reschedule"]
@@ -119,3 +119,7 @@ class JobSummary(ApiModel):
     question_count: int
     created_at: datetime
     updated_at: datetime
+
+
+class JobPage(Page):
+    items: list[JobSummary]

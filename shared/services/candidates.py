@@ -7,8 +7,7 @@ from shared.data import candidates as candidate_store
 from shared.db import transaction
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.phone import to_e164
-from shared.schemas.candidates import Candidate, CandidateCreate, CandidateUpdate, ResumeInfo
-from shared.schemas.common import Page
+from shared.schemas.candidates import Candidate, CandidateCreate, CandidatePage, CandidateUpdate, ResumeInfo
 from shared.settings import get_settings
 
 
@@ -67,14 +66,12 @@ def get_candidate(candidate_id: UUID) -> Candidate:
     return to_candidate(row)
 
 
-def list_candidates(
-    job_id: UUID | None, search: str | None, limit: int, cursor: str | None
-) -> Page[Candidate]:
+def list_candidates(job_id: UUID | None, search: str | None, limit: int, cursor: str | None) -> CandidatePage:
     if search is not None and len(search) > 200:
         raise ValidationFailed.single("q", "at most 200 characters")
     with transaction() as cur:
         rows, next_cursor = candidate_store.list_page(cur, job_id, search or None, limit, cursor)
-    return Page[Candidate](items=[to_candidate(r) for r in rows], next_cursor=next_cursor)
+    return CandidatePage(items=[to_candidate(r) for r in rows], next_cursor=next_cursor)
 
 
 def update_candidate(candidate_id: UUID, request: CandidateUpdate) -> Candidate:

@@ -19,11 +19,11 @@ from shared.db import transaction
 from shared.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from shared.interview.schedule import candidate_timezone
 from shared.observability import interview_log
-from shared.schemas.common import Page
 from shared.schemas.interviews import (
     Answer,
     Interview,
     InterviewCreate,
+    InterviewPage,
     InterviewSummary,
     Message,
     MessageList,
@@ -135,7 +135,7 @@ def _progress(row: dict, answered: int) -> Progress:
 
 
 def list_interviews(status: str | None, job_id: UUID | None, candidate_id: UUID | None, limit: int,
-                    cursor: str | None) -> Page[InterviewSummary]:  # fmt: skip
+                    cursor: str | None) -> InterviewPage:  # fmt: skip
     if status is not None and status not in store.ACTIVE_STATUSES + store.TERMINAL_STATUSES:
         raise ValidationFailed.single("status", "not an interview status")
     with transaction() as cur:
@@ -147,7 +147,7 @@ def list_interviews(status: str | None, job_id: UUID | None, candidate_id: UUID 
         )  # fmt: skip
         for r in rows
     ]
-    return Page[InterviewSummary](items=items, next_cursor=next_cursor)
+    return InterviewPage(items=items, next_cursor=next_cursor)
 
 
 def cancel_interview(interview_id: UUID, reason: str = "cancelled by the recruiter") -> dict:

@@ -6,11 +6,11 @@ from uuid import UUID
 from shared.data import jobs as job_store
 from shared.db import transaction
 from shared.errors import Conflict, NotFound, ValidationFailed
-from shared.schemas.common import Page
 from shared.schemas.jobs import (
     InterviewSettings,
     Job,
     JobCreate,
+    JobPage,
     JobSummary,
     JobUpdate,
     Question,
@@ -71,12 +71,12 @@ def get_job(job_id: UUID) -> Job:
         return _to_job(row, job_store.questions_of(cur, job_id))
 
 
-def list_jobs(status: str | None, limit: int, cursor: str | None) -> Page[JobSummary]:
+def list_jobs(status: str | None, limit: int, cursor: str | None) -> JobPage:
     if status is not None and status not in ("draft", "open", "closed"):
         raise ValidationFailed.single("status", "must be one of draft, open, closed")
     with transaction() as cur:
         rows, next_cursor = job_store.list_page(cur, status, limit, cursor)
-    return Page[JobSummary](items=[JobSummary(**r) for r in rows], next_cursor=next_cursor)
+    return JobPage(items=[JobSummary(**r) for r in rows], next_cursor=next_cursor)
 
 
 def update_job(job_id: UUID, request: JobUpdate) -> Job:

@@ -30,7 +30,7 @@ NEEDED_TO_DECLARE = {
 PROBE = """
 import json, sys
 import function_app
-from shared.schemas.common import ApiModel, Page
+from shared.schemas.common import ApiModel
 from shared.settings import Settings
 
 def subclasses(cls):
@@ -38,7 +38,7 @@ def subclasses(cls):
         yield sub
         yield from subclasses(sub)
 
-built = sorted({m.__qualname__ for m in subclasses(ApiModel) if m.__pydantic_complete__ and m is not Page})
+built = sorted({m.__qualname__ for m in subclasses(ApiModel) if m.__pydantic_complete__})
 if Settings.__pydantic_complete__:
     built.append("Settings")
 print(json.dumps({"modules": sorted(sys.modules), "built": built}))
@@ -74,5 +74,9 @@ def test_importing_the_function_app_leaves_the_services_for_the_first_request(co
 
 
 def test_api_models_and_settings_build_their_validators_on_first_use(cold_import):
-    # Page itself is the exception: pydantic builds a generic model when it is parametrized (Page[Job]).
     assert cold_import["built"] == []
+
+
+def test_importing_the_function_app_does_not_look_for_pydantic_plugins(cold_import):
+    # The scan of every installed package's entry points is what imports importlib.metadata at cold start.
+    assert "importlib.metadata" not in cold_import["modules"]
