@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +115,34 @@ def test_deploy_ships_the_app_to_flex_consumption(deploy: dict[str, Any]) -> Non
     assert functions["with"]["respect-funcignore"] is True
 
 
+def test_both_deploy_paths_ship_our_modules_compiled(deploy: dict[str, Any]) -> None:
+    names = [step.get("name", "") for step in steps(deploy, "deploy")]
+    compile_step = steps(deploy, "deploy")[names.index("Compile the app's bytecode into the package")]
+    assert "scripts/compile-bytecode.sh" in compile_step["run"]
+    assert names.index("Compile the app's bytecode into the package") < names.index("Deploy the function app")
+    api = load_yaml(REPO / "azure.yaml")["services"]["api"]
+    assert "scripts/compile-bytecode.sh" in api["hooks"]["prepackage"]["run"]
+    ignored = [line.strip() for line in (REPO / ".funcignore").read_text().splitlines()]
+    assert "__pycache__" not in ignored
+
+
+def test_the_bytecode_script_writes_hash_checked_pycs(tmp_path: Path) -> None:
+    # A copy: the script compiles in place, and the working tree's own caches are the developer's.
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(REPO / "scripts" / "compile-bytecode.sh", tmp_path / "scripts")
+    shutil.copy(REPO / "function_app.py", tmp_path)
+    for package in ("functions", "shared"):
+        shutil.copytree(REPO / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run(
+        ["sh", "scripts/compile-bytecode.sh"], cwd=tmp_path, env={"PYTHON": sys.executable}, check=True
+    )
+    compiled = sorted(tmp_path.glob("shared/**/__pycache__/*.pyc"))
+    assert len(compiled) == len(list((tmp_path / "shared").rglob("*.py")))
+    for pyc in compiled + [next((tmp_path / "__pycache__").glob("function_app.*.pyc"))]:
+        flags = int.from_bytes(pyc.read_bytes()[4:8], "little")
+        assert flags == 0b11, f"{pyc.name}: not a checked-hash pyc (flags {flags})"
+
+
 def test_deploy_migrates_as_the_deployer_with_entra_auth(deploy: dict[str, Any]) -> None:
     names = [step.get("name", "") for step in steps(deploy, "deploy")]
     migrate = steps(deploy, "deploy")[names.index("Run the database migrations")]
@@ -133,7 +164,8 @@ def test_deploy_migrates_as_the_deployer_with_entra_auth(deploy: dict[str, Any])
 
 def test_azure_yaml_deploys_the_api_service_as_a_python_function() -> None:
     azure = load_yaml(REPO / "azure.yaml")
-    assert azure["services"] == {"api": {"project": ".", "language": "python", "host": "function"}}
+    api = {key: value for key, value in azure["services"]["api"].items() if key != "hooks"}
+    assert api == {"project": ".", "language": "python", "host": "function"}
     assert (REPO / azure["infra"]["path"] / f"{azure['infra']['module']}.bicep") == MAIN
     # azd finds the app by this tag.
     assert "'azd-service-name': serviceName" in (INFRA / "modules" / "functionapp.bicep").read_text()
