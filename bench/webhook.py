@@ -35,6 +35,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -255,12 +256,21 @@ def _floor_params(raw: bytes) -> tuple[str, str, str, str]:
     return form.get("MessageSid", ""), form.get("From", ""), form.get("To", ""), form.get("Body", "")
 
 
+def _floor_insert(local: threading.local, dsn: str, raw: bytes) -> None:
+    """Inserts the form's message on this thread's autocommit connection (opened on first use)."""
+    import psycopg2
+
+    conn = getattr(local, "conn", None)
+    if conn is None:
+        conn = local.conn = psycopg2.connect(dsn)
+        conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(FLOOR_INSERT, _floor_params(raw))
+
+
 def serve_floor_threading(port: int, dsn: str) -> None:
     """One thread per connection (keep-alive), one autocommit PostgreSQL connection per thread."""
-    import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    import psycopg2
 
     local = threading.local()
 
@@ -270,12 +280,7 @@ def serve_floor_threading(port: int, dsn: str) -> None:
 
         def do_POST(self) -> None:  # noqa: N802 - the http.server API
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            conn = getattr(local, "conn", None)
-            if conn is None:
-                conn = local.conn = psycopg2.connect(dsn)
-                conn.autocommit = True
-            with conn.cursor() as cur:
-                cur.execute(FLOOR_INSERT, _floor_params(raw))
+            _floor_insert(local, dsn, raw)
             self.send_response(200)
             self.send_header("Content-Type", "text/xml")
             self.send_header("Content-Length", str(len(EMPTY_TWIML)))
@@ -293,26 +298,16 @@ def serve_floor_threading(port: int, dsn: str) -> None:
 
 def serve_floor_aiohttp(port: int, dsn: str) -> None:
     """One event loop; the insert runs on a 16-thread pool, one autocommit connection per thread."""
-    import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    import psycopg2
     from aiohttp import web
 
     local = threading.local()
     pool = ThreadPoolExecutor(max_workers=16)
 
-    def insert(raw: bytes) -> None:
-        conn = getattr(local, "conn", None)
-        if conn is None:
-            conn = local.conn = psycopg2.connect(dsn)
-            conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(FLOOR_INSERT, _floor_params(raw))
-
     async def inbound(request: web.Request) -> web.Response:
         raw = await request.read()
-        await asyncio.get_running_loop().run_in_executor(pool, insert, raw)
+        await asyncio.get_running_loop().run_in_executor(pool, _floor_insert, local, dsn, raw)
         return web.Response(body=EMPTY_TWIML, content_type="text/xml")
 
     app = web.Application()
